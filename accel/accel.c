@@ -1,0 +1,30 @@
+/* The accelerator registry. */
+#include "accel/accel.h"
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_ACCELS 8
+static const accel_ops *accels[MAX_ACCELS];
+static int naccels;
+
+void accel_register(const accel_ops *ops)
+{
+    if (naccels < MAX_ACCELS)
+        accels[naccels++] = ops;
+}
+
+const accel_ops *accel_find(const char *name, const char *arch)
+{
+    for (int i = 0; i < naccels; i++)
+        if (!strcmp(accels[i]->name, name) && (!arch || !strcmp(accels[i]->arch, arch)))
+            return accels[i];
+    return NULL;
+}
+
+void accel_list(const char *arch)
+{
+    printf("Accelerators:\n");
+    for (int i = 0; i < naccels; i++)
+        if (!arch || !strcmp(accels[i]->arch, arch))
+            printf("%-8s (%s guests)\n", accels[i]->name, accels[i]->arch);
+}

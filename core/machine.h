@@ -1,0 +1,49 @@
+/*
+ * Machines (boards) and the options that configure them. A board registers itself with
+ * MACHINE_REGISTER; main() picks one by name and calls its init with the parsed options.
+ */
+#ifndef TERN_MACHINE_H
+#define TERN_MACHINE_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "core/memory.h"
+
+typedef struct machine_opts {
+    const char *machine;        /* -M name */
+    const char *machine_props;  /* -M name,<props> */
+    uint64_t ram_size;
+    const char *bios;           /* NULL: the board's default */
+    const char *kernel;
+    const char *accel;          /* "interp" (default for now) */
+    const char *accel_props;
+    bool nographic;
+    int smp;
+} machine_opts;
+
+typedef struct machine machine;
+
+typedef struct machine_class {
+    const char *name;
+    const char *desc;
+    /* Build the board. On a user error: print one line with error_report, return -1. */
+    int (*init)(machine *m);
+    /* Start the vCPUs and run until exit; returns the exit status. */
+    int (*run)(machine *m);
+} machine_class;
+
+struct machine {
+    const machine_class *cls;
+    machine_opts opts;
+    address_space as;
+    void *board;                /* board-private state */
+};
+
+void machine_class_register(const machine_class *mc);
+const machine_class *machine_class_find(const char *name);
+void machine_class_list(void);
+
+#define MACHINE_REGISTER(mc) \
+    __attribute__((constructor)) static void register_##mc(void) { machine_class_register(&mc); }
+
+#endif

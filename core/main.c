@@ -1,0 +1,193 @@
+/*
+ * tern's entry point: QEMU-style command-line parsing, then build the chosen machine
+ * and run it. Every user error is one line on stderr and exit status 2.
+ */
+#include "core/machine.h"
+#include "core/log.h"
+#include "accel/accel.h"
+#include "build/config.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef TERN_VERSION
+#define TERN_VERSION "0.1.0"
+#endif
+
+static void usage(void)
+{
+    printf(
+"usage: tern [options]\n"
+"\n"
+"tern runs a whole computer: RISC-V RV64GC guests on a QEMU-compatible 'virt' board.\n"
+"\n"
+"Machine:\n"
+"  -M, -machine NAME[,opts]  board to emulate (-M help lists them; default virt)\n"
+"  -m SIZE                   guest RAM, e.g. 512M or 2G (default 128M; plain numbers are MiB)\n"
+"  -smp N                    number of harts (default 1)\n"
+"  -accel NAME[,opts]        how to run the CPU: interp (-accel help lists them)\n"
+"Boot:\n"
+"  -bios FILE|none           firmware image; 'none' starts -kernel in M-mode at its entry\n"
+"  -kernel FILE              ELF or raw image (raw images load at 0x80000000)\n"
+"Display and console:\n"
+"  -nographic                no window; the guest console is on standard input/output\n"
+"Debugging:\n"
+"  -d ITEM[,ITEM...]         trace to stderr or the -D file (-d help lists items)\n"
+"  -D FILE                   write -d output to FILE\n"
+"Other:\n"
+"  -h, --help                show this help\n"
+"  --version                 show the version\n"
+"\n"
+"Test programs end a run through the test finisher at 0x100000 (0x5555: exit 0;\n"
+"(code<<16)|0x3333: exit code) or, for ELF files with a 'tohost' symbol, through HTIF.\n");
+}
+
+static noreturn void usage_error(const char *fmt, const char *arg)
+{
+    fputs("tern: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs(" (try 'tern --help')\n", stderr);
+    exit(2);
+}
+
+/* "512M", "2G", "1048576K", "512" (MiB). */
+static bool parse_size(const char *s, uint64_t *out)
+{
+    if (!strncmp(s, "size=", 5))
+        s += 5;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s || errno || *s == '-')
+        return false;
+    uint64_t mult = 1ull << 20;
+    switch (*end) {
+    case 'k': case 'K': mult = 1ull << 10; end++; break;
+    case 'm': case 'M': mult = 1ull << 20; end++; break;
+    case 'g': case 'G': mult = 1ull << 30; end++; break;
+    case 't': case 'T': mult = 1ull << 40; end++; break;
+    case 'b': case 'B': mult = 1; end++; break;
+    case '\0': break;
+    default: return false;
+    }
+    if (*end == 'i' && end[1] == 'B')
+        end += 2;
+    else if (*end == 'B' && mult != 1)
+        end++;
+    if (*end)
+        return false;
+    if (v > UINT64_MAX / mult)
+        return false;
+    *out = v * mult;
+    return true;
+}
+
+/* Split "name,props" into a malloc'd name and a pointer to props (or ""). */
+static char *split_props(const char *arg, const char **props)
+{
+    const char *comma = strchr(arg, ',');
+    size_t n = comma ? (size_t)(comma - arg) : strlen(arg);
+    char *name = strndup(arg, n);
+    if (!name)
+        fatal("out of memory");
+    *props = comma ? comma + 1 : "";
+    return name;
+}
+
+int main(int argc, char **argv)
+{
+    machine m;
+    memset(&m, 0, sizeof(m));
+    m.opts.ram_size = 128ull << 20;
+    const char *logfile = NULL;
+
+    for (int i = 1; i < argc; i++) {
+        const char *opt = argv[i];
+        if (opt[0] != '-' || !opt[1])
+            usage_error("'%s': unexpected argument", opt);
+        if (opt[1] == '-' && opt[2])
+            opt++;                                   /* --foo is the same as -foo */
+        const char *name = opt + 1;
+        if (!strcmp(name, "h") || !strcmp(name, "help")) {
+            usage();
+            return 0;
+        }
+        if (!strcmp(name, "version")) {
+            printf("tern version %s\n", TERN_VERSION);
+            return 0;
+        }
+        if (!strcmp(name, "nographic")) {
+            m.opts.nographic = true;
+            continue;
+        }
+        static const char *const with_arg[] = {
+            "M", "machine", "m", "bios", "kernel", "d", "D", "accel", "smp", NULL,
+        };
+        bool known = false;
+        for (int k = 0; with_arg[k]; k++)
+            known |= !strcmp(name, with_arg[k]);
+        if (!known)
+            usage_error("%s: invalid option", argv[i]);
+        if (i + 1 >= argc)
+            usage_error("%s requires an argument", argv[i]);
+        const char *arg = argv[++i];
+
+        if (!strcmp(name, "M") || !strcmp(name, "machine")) {
+            if (!strcmp(arg, "help")) {
+                machine_class_list();
+                return 0;
+            }
+            m.opts.machine = split_props(arg, &m.opts.machine_props);
+        } else if (!strcmp(name, "m")) {
+            if (!parse_size(arg, &m.opts.ram_size))
+                usage_error("-m %s: invalid size (examples: 512M, 2G)", arg);
+            if (m.opts.ram_size < (1ull << 20) || m.opts.ram_size > (1ull << 40) ||
+                (m.opts.ram_size & 0xfff))
+                usage_error("-m %s: RAM size must be a multiple of 4 KiB between 1M and 1T", arg);
+        } else if (!strcmp(name, "bios")) {
+            m.opts.bios = arg;
+        } else if (!strcmp(name, "kernel")) {
+            m.opts.kernel = arg;
+        } else if (!strcmp(name, "d")) {
+            if (!strcmp(arg, "help")) {
+                log_print_help(stdout);
+                return 0;
+            }
+            char bad[64];
+            if (!log_parse_mask(arg, &log_mask, bad, sizeof(bad)))
+                usage_error("-d: unknown log item '%s' (-d help lists them)", bad);
+        } else if (!strcmp(name, "D")) {
+            logfile = arg;
+        } else if (!strcmp(name, "accel")) {
+            if (!strcmp(arg, "help")) {
+                accel_list(NULL);
+                return 0;
+            }
+            m.opts.accel = split_props(arg, &m.opts.accel_props);
+        } else if (!strcmp(name, "smp")) {
+            char *end;
+            long n = strtol(!strncmp(arg, "cpus=", 5) ? arg + 5 : arg, &end, 10);
+            if (*end || n < 1 || n > 512)
+                usage_error("-smp %s: invalid number of CPUs", arg);
+            m.opts.smp = (int)n;
+        }
+    }
+
+    const char *mname = m.opts.machine ? m.opts.machine : "virt";
+    m.cls = machine_class_find(mname);
+    if (!m.cls)
+        usage_error("-M %s: unknown machine (-M help lists them)", mname);
+    if (logfile && !log_open(logfile)) {
+        error_report("-D %s: %s", logfile, strerror(errno));
+        return 2;
+    }
+    as_init(&m.as);
+    if (m.cls->init(&m) < 0)
+        return 2;
+    int status = m.cls->run(&m);
+    fflush(stdout);
+    if (log_file)
+        fflush(log_file);
+    return status;
+}

@@ -1,0 +1,169 @@
+/*
+ * Guest physical address space. Regions are few (tens), so lookups are a short binary
+ * search; the CPU's software TLB keeps RAM accesses from coming here at all.
+ */
+#include "core/memory.h"
+#include "core/log.h"
+#include <stdlib.h>
+#include <string.h>
+#include <pthread.h>
+#include <sys/mman.h>
+
+static pthread_mutex_t the_big_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+
+void big_lock(void) { pthread_mutex_lock(&the_big_lock); }
+void big_unlock(void) { pthread_mutex_unlock(&the_big_lock); }
+
+void as_init(address_space *as)
+{
+    memset(as, 0, sizeof(*as));
+}
+
+void as_destroy(address_space *as)
+{
+    for (int i = 0; i < as->nram; i++)
+        munmap(as->ram[i].host, as->ram[i].size);
+    free(as->ram);
+    free(as->mmio);
+    memset(as, 0, sizeof(*as));
+}
+
+static void insert_sorted(mem_region **arr, int *n, mem_region r)
+{
+    *arr = realloc(*arr, sizeof(mem_region) * (*n + 1));
+    if (!*arr)
+        fatal("out of memory");
+    int i = *n;
+    while (i > 0 && (*arr)[i - 1].base > r.base) {
+        (*arr)[i] = (*arr)[i - 1];
+        i--;
+    }
+    (*arr)[i] = r;
+    (*n)++;
+}
+
+uint8_t *as_add_ram(address_space *as, const char *name, uint64_t base, uint64_t size)
+{
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    mem_region r = { .name = name, .base = base, .size = size, .host = p };
+    insert_sorted(&as->ram, &as->nram, r);
+    return p;
+}
+
+void as_add_mmio(address_space *as, const char *name, uint64_t base, uint64_t size,
+                 const mmio_ops *ops, void *opaque)
+{
+    mem_region r = { .name = name, .base = base, .size = size, .ops = ops, .opaque = opaque };
+    insert_sorted(&as->mmio, &as->nmmio, r);
+}
+
+static mem_region *find(mem_region *arr, int n, uint64_t pa)
+{
+    int lo = 0, hi = n - 1;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        if (pa < arr[mid].base)
+            hi = mid - 1;
+        else if (pa - arr[mid].base >= arr[mid].size)
+            lo = mid + 1;
+        else
+            return &arr[mid];
+    }
+    return NULL;
+}
+
+mem_region *as_find_mmio(address_space *as, uint64_t pa)
+{
+    return find(as->mmio, as->nmmio, pa);
+}
+
+static bool mmio_overlaps(address_space *as, uint64_t pa, uint64_t len)
+{
+    for (int i = 0; i < as->nmmio; i++) {
+        mem_region *m = &as->mmio[i];
+        if (m->base < pa + len && pa < m->base + m->size)
+            return true;
+    }
+    return false;
+}
+
+uint8_t *as_ram_ptr(address_space *as, uint64_t pa, uint64_t len)
+{
+    mem_region *r = find(as->ram, as->nram, pa);
+    if (!r || len > r->size - (pa - r->base))
+        return NULL;
+    if (as->nmmio && mmio_overlaps(as, pa, len))
+        return NULL;
+    return r->host + (pa - r->base);
+}
+
+bool as_read(address_space *as, uint64_t pa, unsigned size, uint64_t *val)
+{
+    mem_region *m = as_find_mmio(as, pa);
+    if (m) {
+        if (size > m->size - (pa - m->base))
+            return false;
+        big_lock();
+        *val = m->ops->read ? m->ops->read(m->opaque, pa - m->base, size) : 0;
+        big_unlock();
+        return true;
+    }
+    uint8_t *p = as_ram_ptr(as, pa, size);
+    if (!p)
+        return false;
+    uint64_t v = 0;
+    memcpy(&v, p, size);
+    *val = v;
+    return true;
+}
+
+bool as_write(address_space *as, uint64_t pa, unsigned size, uint64_t val)
+{
+    mem_region *m = as_find_mmio(as, pa);
+    if (m) {
+        if (size > m->size - (pa - m->base))
+            return false;
+        big_lock();
+        if (m->ops->write)
+            m->ops->write(m->opaque, pa - m->base, val, size);
+        big_unlock();
+        return true;
+    }
+    uint8_t *p = as_ram_ptr(as, pa, size);
+    if (!p)
+        return false;
+    memcpy(p, &val, size);
+    return true;
+}
+
+/* DMA goes to RAM only: a device pointed at MMIO or a hole gets an error, not a crash. */
+static uint8_t *dma_ptr(address_space *as, uint64_t pa, size_t len)
+{
+    if (pa + len < pa)
+        return NULL;
+    mem_region *r = find(as->ram, as->nram, pa);
+    if (!r || len > r->size - (pa - r->base))
+        return NULL;
+    return r->host + (pa - r->base);
+}
+
+bool dma_read(address_space *as, uint64_t pa, void *buf, size_t len)
+{
+    uint8_t *p = dma_ptr(as, pa, len);
+    if (!p)
+        return false;
+    memcpy(buf, p, len);
+    return true;
+}
+
+bool dma_write(address_space *as, uint64_t pa, const void *buf, size_t len)
+{
+    uint8_t *p = dma_ptr(as, pa, len);
+    if (!p)
+        return false;
+    memcpy(p, buf, len);
+    return true;
+}

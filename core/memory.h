@@ -1,0 +1,58 @@
+/*
+ * The guest physical address space: RAM regions backed by host mappings and MMIO
+ * regions with read/write callbacks, plus the one bounds-checked DMA API devices use
+ * (DESIGN.md, interface 2).
+ */
+#ifndef TERN_MEMORY_H
+#define TERN_MEMORY_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct mmio_ops {
+    /* `size` is 1, 2, 4 or 8; `off` is relative to the region base. */
+    uint64_t (*read)(void *opaque, uint64_t off, unsigned size);
+    void (*write)(void *opaque, uint64_t off, uint64_t val, unsigned size);
+} mmio_ops;
+
+typedef struct mem_region {
+    const char *name;
+    uint64_t base, size;
+    uint8_t *host;              /* RAM: host mapping; MMIO: NULL */
+    const mmio_ops *ops;
+    void *opaque;
+} mem_region;
+
+typedef struct address_space {
+    mem_region *ram;            /* sorted by base */
+    int nram;
+    mem_region *mmio;           /* sorted by base; MMIO overrides RAM where they overlap */
+    int nmmio;
+} address_space;
+
+void as_init(address_space *as);
+void as_destroy(address_space *as);
+/* Map `size` bytes of zeroed RAM at `base`. Returns the host pointer or NULL. */
+uint8_t *as_add_ram(address_space *as, const char *name, uint64_t base, uint64_t size);
+void as_add_mmio(address_space *as, const char *name, uint64_t base, uint64_t size,
+                 const mmio_ops *ops, void *opaque);
+
+/* Host pointer for [pa, pa+len) if it lies wholly in one RAM region with no MMIO over it. */
+uint8_t *as_ram_ptr(address_space *as, uint64_t pa, uint64_t len);
+/* The MMIO region containing pa, or NULL. */
+mem_region *as_find_mmio(address_space *as, uint64_t pa);
+
+/* CPU-side accesses of 1/2/4/8 bytes (naturally aligned). False: nothing there. */
+bool as_read(address_space *as, uint64_t pa, unsigned size, uint64_t *val);
+bool as_write(address_space *as, uint64_t pa, unsigned size, uint64_t val);
+
+/* DMA: copy between guest RAM and a host buffer. False if any byte is outside RAM. */
+bool dma_read(address_space *as, uint64_t pa, void *buf, size_t len);
+bool dma_write(address_space *as, uint64_t pa, const void *buf, size_t len);
+
+/* The lock all device callbacks run under (DESIGN.md, interface 7). */
+void big_lock(void);
+void big_unlock(void);
+
+#endif

@@ -1,0 +1,180 @@
+/*
+ * RISC-V hart state (RV64GC, privileged architecture 1.12) and the interfaces the
+ * interpreter, CSR, trap and MMU files share. One rv_cpu per hart.
+ */
+#ifndef TERN_RISCV_CPU_H
+#define TERN_RISCV_CPU_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <stdatomic.h>
+#include "cpu/riscv/insn.h"
+
+struct address_space;
+struct rv_hart_env;
+
+enum { PRV_U = 0, PRV_S = 1, PRV_M = 3 };
+
+/* mstatus bits */
+#define MSTATUS_SIE   (1ull << 1)
+#define MSTATUS_MIE   (1ull << 3)
+#define MSTATUS_SPIE  (1ull << 5)
+#define MSTATUS_UBE   (1ull << 6)
+#define MSTATUS_MPIE  (1ull << 7)
+#define MSTATUS_SPP   (1ull << 8)
+#define MSTATUS_VS    (3ull << 9)
+#define MSTATUS_MPP   (3ull << 11)
+#define MSTATUS_FS    (3ull << 13)
+#define MSTATUS_XS    (3ull << 15)
+#define MSTATUS_MPRV  (1ull << 17)
+#define MSTATUS_SUM   (1ull << 18)
+#define MSTATUS_MXR   (1ull << 19)
+#define MSTATUS_TVM   (1ull << 20)
+#define MSTATUS_TW    (1ull << 21)
+#define MSTATUS_TSR   (1ull << 22)
+#define MSTATUS_UXL   (3ull << 32)
+#define MSTATUS_SXL   (3ull << 34)
+#define MSTATUS_SD    (1ull << 63)
+
+/* interrupt numbers / mip bits */
+enum { IRQ_SSI = 1, IRQ_MSI = 3, IRQ_STI = 5, IRQ_MTI = 7, IRQ_SEI = 9, IRQ_MEI = 11 };
+#define MIP_SSIP (1ull << IRQ_SSI)
+#define MIP_MSIP (1ull << IRQ_MSI)
+#define MIP_STIP (1ull << IRQ_STI)
+#define MIP_MTIP (1ull << IRQ_MTI)
+#define MIP_SEIP (1ull << IRQ_SEI)
+#define MIP_MEIP (1ull << IRQ_MEI)
+
+/* exception causes */
+enum {
+    EXC_INSN_MISALIGNED = 0, EXC_INSN_ACCESS = 1, EXC_ILLEGAL = 2, EXC_BREAKPOINT = 3,
+    EXC_LOAD_MISALIGNED = 4, EXC_LOAD_ACCESS = 5, EXC_STORE_MISALIGNED = 6,
+    EXC_STORE_ACCESS = 7, EXC_ECALL_U = 8, EXC_ECALL_S = 9, EXC_ECALL_M = 11,
+    EXC_INSN_PAGE = 12, EXC_LOAD_PAGE = 13, EXC_STORE_PAGE = 15,
+};
+
+/* memory access types */
+enum rv_access { ACC_READ = 0, ACC_WRITE = 1, ACC_FETCH = 2 };
+
+/*
+ * Software TLB. One set of arrays per translation context (effective privilege, and for
+ * S-mode whether SUM is set), so privilege changes and SUM toggles (Linux's uaccess
+ * does that constantly) need no flush. An entry maps a virtual page to a host address
+ * offset: host = vaddr + addend. Only whole RAM pages with the permission already
+ * granted (and for writes, D already set) are entered; everything else takes the slow
+ * path.
+ */
+#define TLB_BITS 8
+#define TLB_SIZE (1u << TLB_BITS)
+#define TLB_INVALID (~0ull)
+enum { TLBCTX_U, TLBCTX_S, TLBCTX_S_SUM, TLBCTX_M, TLBCTX_COUNT };
+
+typedef struct rv_tlb_entry {
+    uint64_t vpage;        /* virtual page address, or TLB_INVALID */
+    uintptr_t addend;      /* host address - guest virtual address */
+} rv_tlb_entry;
+
+typedef struct rv_tlb {
+    rv_tlb_entry e[3][TLB_SIZE];     /* [enum rv_access][index] */
+} rv_tlb;
+
+/* Decoded-instruction cache entry: validated by comparing the fetched bits. */
+#define DCACHE_BITS 14
+typedef struct rv_dcache_entry {
+    uint64_t pc;
+    uint32_t mask;
+    rv_insn insn;
+} rv_dcache_entry;
+
+typedef struct rv_cpu {
+    uint64_t x[33];                  /* x[32] is the sink for writes to x0 */
+    uint64_t f[32];
+    uint64_t pc;
+    unsigned priv;
+    uint32_t fflags, frm;
+
+    /* CSRs */
+    uint64_t mstatus, misa, medeleg, mideleg, mie, mip;
+    uint64_t mtvec, mscratch, mepc, mcause, mtval, mcounteren, mcountinhibit, menvcfg;
+    uint64_t stvec, sscratch, sepc, scause, stval, satp, scounteren, senvcfg, stimecmp;
+    uint64_t mhartid, mconfigptr;
+    uint8_t pmpcfg[16];
+    uint64_t pmpaddr[16];
+    uint64_t tselect;
+
+    uint64_t insn_count;             /* instructions retired: minstret, and mcycle */
+    uint64_t minstret_off, mcycle_off;
+
+    /* LR/SC reservation */
+    uint64_t resv_addr;
+    bool resv_valid;
+    bool wfi;                        /* stopped in WFI until an interrupt is pending */
+
+    /* interrupt lines driven by devices (MEIP, SEIP, MTIP, MSIP), set from any thread */
+    _Atomic uint64_t irq_lines;
+    /* set by another thread to make the hart leave its run loop at the next boundary */
+    _Atomic int kick;
+
+    /* memory */
+    struct address_space *as;
+    rv_tlb *tlb_cur_data;            /* data TLB for loads/stores in the current mode */
+    rv_tlb *tlb_cur_fetch;
+    unsigned data_ctx, fetch_ctx;
+    rv_tlb tlb[TLBCTX_COUNT];
+    bool pmp_active;                 /* some PMP entry is not OFF */
+
+    /* host glue: time source, wait-for-interrupt, exit/trace hooks */
+    struct rv_hart_env *env;
+
+    rv_dcache_entry dcache[1u << DCACHE_BITS];
+} rv_cpu;
+
+/* What the hart needs from the machine it sits in. */
+typedef struct rv_hart_env {
+    uint64_t (*read_time)(void *opaque);                 /* mtime, 10 MHz */
+    void (*stimecmp_changed)(void *opaque, struct rv_cpu *c);
+    void *opaque;
+} rv_hart_env;
+
+/* handler results */
+enum { RV_NEXT = 0, RV_JUMP = 1, RV_EXIT = 2 };
+
+/* ---- cpu.c ---- */
+void rv_cpu_init(rv_cpu *c, struct address_space *as, unsigned hartid);
+void rv_cpu_reset(rv_cpu *c, uint64_t pc);
+/* Runs until kicked or about `budget` instructions have retired. */
+void rv_cpu_run(rv_cpu *c, uint64_t budget);
+void rv_cpu_dump(rv_cpu *c, void *file);
+uint64_t rv_cpu_pending_irqs(rv_cpu *c);
+void rv_cpu_set_irq(rv_cpu *c, unsigned irq, bool level);
+
+/* ---- trap.c ---- */
+/* Takes a synchronous exception at c->pc; sets c->pc to the handler. Returns RV_JUMP. */
+int rv_raise(rv_cpu *c, unsigned cause, uint64_t tval);
+/* Takes the highest-priority enabled pending interrupt, if any. */
+bool rv_take_interrupt(rv_cpu *c);
+void rv_mode_changed(rv_cpu *c);
+int rv_exec_mret(rv_cpu *c);
+int rv_exec_sret(rv_cpu *c);
+
+/* ---- csr.c ---- */
+/* Returns -1 if the access is illegal. `write` is false for reads that must not write. */
+int rv_csr_access(rv_cpu *c, unsigned csr, uint64_t *old, uint64_t newv, bool write);
+
+/* ---- mmu.c ---- */
+/* Translate + check. On failure returns the exception cause, else 0 and *paddr. */
+int rv_translate(rv_cpu *c, uint64_t va, enum rv_access acc, unsigned priv, uint64_t *paddr);
+void rv_tlb_flush(rv_cpu *c);
+void rv_tlb_flush_page(rv_cpu *c, uint64_t va);
+/* Slow paths of loads, stores and fetch: return 0 or an exception cause (tval set). */
+int rv_load_slow(rv_cpu *c, uint64_t va, unsigned size, uint64_t *val, uint64_t *tval);
+int rv_store_slow(rv_cpu *c, uint64_t va, unsigned size, uint64_t val, uint64_t *tval);
+/* Host pointer for an aligned atomic access of `size` (fails on MMIO: access fault). */
+int rv_amo_ptr(rv_cpu *c, uint64_t va, unsigned size, void **host, uint64_t *tval);
+int rv_fetch_slow(rv_cpu *c, uint64_t pc, uint32_t *raw, uint64_t *tval);
+bool rv_pmp_check(rv_cpu *c, uint64_t pa, unsigned size, enum rv_access acc, unsigned priv);
+unsigned rv_effective_data_priv(rv_cpu *c);
+
+static inline unsigned rv_tlb_index(uint64_t va) { return (va >> 12) & (TLB_SIZE - 1); }
+
+#endif

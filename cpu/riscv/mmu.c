@@ -1,0 +1,407 @@
+/*
+ * RISC-V address translation and protection: Sv39/Sv48/Sv57 page walks with hardware
+ * A/D update, PMP (16 entries), the software TLB fill, and the slow paths of loads,
+ * stores and instruction fetch (MMIO, page-crossing and misaligned accesses).
+ */
+#include "cpu/riscv/cpu.h"
+#include "core/memory.h"
+#include "core/log.h"
+#include <string.h>
+
+#define PTE_V (1ull << 0)
+#define PTE_R (1ull << 1)
+#define PTE_W (1ull << 2)
+#define PTE_X (1ull << 3)
+#define PTE_U (1ull << 4)
+#define PTE_G (1ull << 5)
+#define PTE_A (1ull << 6)
+#define PTE_D (1ull << 7)
+#define PTE_RESERVED (0x7full << 54)
+#define PTE_PBMT (3ull << 61)
+#define PTE_N (1ull << 63)
+#define PTE_PPN_MASK ((1ull << 44) - 1)
+
+enum { PMP_R = 1, PMP_W = 2, PMP_X = 4, PMP_A = 0x18, PMP_L = 0x80 };
+enum { PMP_OFF = 0, PMP_TOR = 1, PMP_NA4 = 2, PMP_NAPOT = 3 };
+
+unsigned rv_effective_data_priv(rv_cpu *c)
+{
+    if (c->priv == PRV_M && (c->mstatus & MSTATUS_MPRV))
+        return (c->mstatus & MSTATUS_MPP) >> 11;
+    return c->priv;
+}
+
+static void tlb_invalidate_all(rv_tlb *t)
+{
+    memset(t, 0xff, sizeof(*t));
+}
+
+void rv_tlb_flush(rv_cpu *c)
+{
+    for (int i = 0; i < TLBCTX_COUNT; i++)
+        tlb_invalidate_all(&c->tlb[i]);
+}
+
+void rv_tlb_flush_page(rv_cpu *c, uint64_t va)
+{
+    uint64_t vpage = va & ~0xfffull;
+    unsigned idx = rv_tlb_index(va);
+    for (int i = 0; i < TLBCTX_COUNT; i++)
+        for (int a = 0; a < 3; a++)
+            if (c->tlb[i].e[a][idx].vpage == vpage)
+                c->tlb[i].e[a][idx].vpage = TLB_INVALID;
+}
+
+/* ---- PMP ---- */
+
+/* The byte range [lo, hi) entry i covers; false if OFF. */
+static bool pmp_range(rv_cpu *c, int i, uint64_t *lo, uint64_t *hi)
+{
+    unsigned a = (c->pmpcfg[i] & PMP_A) >> 3;
+    uint64_t addr = c->pmpaddr[i];
+    switch (a) {
+    case PMP_TOR:
+        *lo = i ? c->pmpaddr[i - 1] << 2 : 0;
+        *hi = addr << 2;
+        return true;
+    case PMP_NA4:
+        *lo = addr << 2;
+        *hi = *lo + 4;
+        return true;
+    case PMP_NAPOT: {
+        /* trailing ones in pmpaddr give the size: 2^(ones+3) bytes */
+        unsigned ones = __builtin_ctzll(~addr);
+        if (ones >= 54) {
+            *lo = 0;
+            *hi = ~0ull;
+            return true;
+        }
+        uint64_t size = 1ull << (ones + 3);
+        *lo = (addr << 2) & ~(size - 1);
+        *hi = *lo + size;
+        return true;
+    }
+    default:
+        return false;
+    }
+}
+
+bool rv_pmp_check(rv_cpu *c, uint64_t pa, unsigned size, enum rv_access acc, unsigned priv)
+{
+    if (!c->pmp_active)
+        return priv == PRV_M;
+    uint64_t end = pa + size;
+    for (int i = 0; i < 16; i++) {
+        uint64_t lo, hi;
+        if (!pmp_range(c, i, &lo, &hi))
+            continue;
+        bool any = pa < hi && end > lo;
+        if (!any)
+            continue;
+        bool all = pa >= lo && end <= hi;
+        if (!all)
+            return false;          /* partial match always fails */
+        uint8_t cfg = c->pmpcfg[i];
+        if (priv == PRV_M && !(cfg & PMP_L))
+            return true;
+        unsigned need = acc == ACC_READ ? PMP_R : acc == ACC_WRITE ? PMP_W : PMP_X;
+        return (cfg & need) != 0;
+    }
+    return priv == PRV_M;
+}
+
+/* ---- page walk ---- */
+
+static int fault_cause(enum rv_access acc, bool page)
+{
+    if (page)
+        return acc == ACC_FETCH ? EXC_INSN_PAGE : acc == ACC_READ ? EXC_LOAD_PAGE : EXC_STORE_PAGE;
+    return acc == ACC_FETCH ? EXC_INSN_ACCESS : acc == ACC_READ ? EXC_LOAD_ACCESS : EXC_STORE_ACCESS;
+}
+
+/*
+ * Translate va for an access of type acc at privilege priv. Returns 0 and sets *paddr,
+ * or the exception cause. PMP on the final address is checked by the caller (it knows
+ * the access size).
+ */
+static int walk(rv_cpu *c, uint64_t va, enum rv_access acc, unsigned priv, uint64_t *paddr)
+{
+    unsigned mode = c->satp >> 60;
+    if (priv == PRV_M || mode == 0) {
+        *paddr = va;
+        return 0;
+    }
+    unsigned levels = mode == 8 ? 3 : mode == 9 ? 4 : 5;
+    unsigned vabits = 12 + 9 * levels;
+    /* the address must be sign-extended from its top bit */
+    if ((uint64_t)((int64_t)(va << (64 - vabits)) >> (64 - vabits)) != va) {
+        log_cat(LOG_MMU, "mmu: va %016llx not canonical\n", (unsigned long long)va);
+        return fault_cause(acc, true);
+    }
+    uint64_t base = (c->satp & PTE_PPN_MASK) << 12;
+    for (int i = levels - 1; i >= 0; i--) {
+        uint64_t pte_addr = base + ((va >> (12 + 9 * i)) & 511) * 8;
+        uint64_t pte;
+        if (!rv_pmp_check(c, pte_addr, 8, ACC_READ, PRV_S) || !as_read(c->as, pte_addr, 8, &pte)) {
+            log_cat(LOG_MMU, "mmu: pte read at %016llx faults\n", (unsigned long long)pte_addr);
+            return fault_cause(acc, false);
+        }
+        if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) ||
+            (pte & (PTE_RESERVED | PTE_PBMT | PTE_N)))
+            goto page_fault;
+        uint64_t ppn = (pte >> 10) & PTE_PPN_MASK;
+        if (!(pte & (PTE_R | PTE_X))) {
+            /* pointer to the next level; A, D and U are reserved here */
+            if (i == 0 || (pte & (PTE_A | PTE_D | PTE_U)))
+                goto page_fault;
+            base = ppn << 12;
+            continue;
+        }
+        /* leaf: permissions */
+        if (priv == PRV_U) {
+            if (!(pte & PTE_U))
+                goto page_fault;
+        } else if (pte & PTE_U) {
+            if (acc == ACC_FETCH || !(c->mstatus & MSTATUS_SUM))
+                goto page_fault;
+        }
+        if (acc == ACC_FETCH && !(pte & PTE_X))
+            goto page_fault;
+        if (acc == ACC_READ && !(pte & PTE_R) && !((c->mstatus & MSTATUS_MXR) && (pte & PTE_X)))
+            goto page_fault;
+        if (acc == ACC_WRITE && !(pte & PTE_W))
+            goto page_fault;
+        uint64_t lowmask = (1ull << (9 * i)) - 1;
+        if (ppn & lowmask)
+            goto page_fault;       /* misaligned superpage */
+        /* hardware A/D update */
+        uint64_t want = PTE_A | (acc == ACC_WRITE ? PTE_D : 0);
+        if ((pte & want) != want) {
+            if (!rv_pmp_check(c, pte_addr, 8, ACC_WRITE, PRV_S))
+                return fault_cause(acc, false);
+            uint8_t *host = as_ram_ptr(c->as, pte_addr, 8);
+            if (!host)
+                return fault_cause(acc, false);
+            /* compare-and-swap so that a concurrent change by another hart is not lost */
+            uint64_t expect = pte;
+            if (!__atomic_compare_exchange_n((uint64_t *)host, &expect, pte | want, false,
+                                             __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+                return walk(c, va, acc, priv, paddr);
+        }
+        *paddr = ((ppn & ~lowmask) << 12) | (va & ((1ull << (12 + 9 * i)) - 1));
+        log_cat(LOG_MMU, "mmu: va %016llx -> pa %016llx (level %d, pte %016llx)\n",
+                (unsigned long long)va, (unsigned long long)*paddr, i, (unsigned long long)pte);
+        return 0;
+    }
+page_fault:
+    log_cat(LOG_MMU, "mmu: page fault va %016llx acc %d priv %u\n",
+            (unsigned long long)va, acc, priv);
+    return fault_cause(acc, true);
+}
+
+int rv_translate(rv_cpu *c, uint64_t va, enum rv_access acc, unsigned priv, uint64_t *paddr)
+{
+    return walk(c, va, acc, priv, paddr);
+}
+
+static rv_tlb *tlb_for(rv_cpu *c, enum rv_access acc)
+{
+    return acc == ACC_FETCH ? c->tlb_cur_fetch : c->tlb_cur_data;
+}
+
+/* Enter va's page in the TLB if the whole page is plain RAM with uniform PMP permission. */
+static void tlb_fill(rv_cpu *c, uint64_t va, uint64_t pa, enum rv_access acc, unsigned priv)
+{
+    uint64_t ppage = pa & ~0xfffull;
+    if (!rv_pmp_check(c, ppage, 4096, acc, priv))
+        return;
+    uint8_t *host = as_ram_ptr(c->as, ppage, 4096);
+    if (!host)
+        return;
+    rv_tlb_entry *e = &tlb_for(c, acc)->e[acc][rv_tlb_index(va)];
+    e->vpage = va & ~0xfffull;
+    e->addend = (uintptr_t)host - e->vpage;
+}
+
+/* Translate + PMP check for an access lying within one page. */
+static int access_page(rv_cpu *c, uint64_t va, unsigned size, enum rv_access acc,
+                       uint64_t *pa, unsigned *priv_out)
+{
+    unsigned priv = acc == ACC_FETCH ? c->priv : rv_effective_data_priv(c);
+    int exc = walk(c, va, acc, priv, pa);
+    if (exc)
+        return exc;
+    if (!rv_pmp_check(c, *pa, size, acc, priv))
+        return fault_cause(acc, false);
+    *priv_out = priv;
+    return 0;
+}
+
+static int load_one_page(rv_cpu *c, uint64_t va, unsigned size, uint64_t *val)
+{
+    uint64_t pa;
+    unsigned priv;
+    int exc = access_page(c, va, size, ACC_READ, &pa, &priv);
+    if (exc)
+        return exc;
+    uint8_t *host = as_ram_ptr(c->as, pa, size);
+    if (host) {
+        uint64_t v = 0;
+        memcpy(&v, host, size);
+        *val = v;
+        tlb_fill(c, va, pa, ACC_READ, priv);
+        return 0;
+    }
+    if ((pa & (size - 1)) == 0 && as_read(c->as, pa, size, val))
+        return 0;
+    guest_error("guest_errors: load of %u bytes at pa %016llx: nothing there\n",
+                size, (unsigned long long)pa);
+    return EXC_LOAD_ACCESS;
+}
+
+int rv_load_slow(rv_cpu *c, uint64_t va, unsigned size, uint64_t *val, uint64_t *tval)
+{
+    unsigned in_page = 0x1000 - (va & 0xfff);
+    if (size <= in_page) {
+        *tval = va;
+        return load_one_page(c, va, size, val);
+    }
+    /* a misaligned access crossing a page: two halves, little-endian */
+    uint64_t lo = 0, hi = 0;
+    for (unsigned part = 0; part < 2; part++) {
+        uint64_t pva = part ? va + in_page : va;
+        unsigned psize = part ? size - in_page : in_page;
+        uint64_t v = 0;
+        for (unsigned b = 0; b < psize; b++) {
+            uint64_t byte;
+            int e = load_one_page(c, pva + b, 1, &byte);
+            if (e) {
+                *tval = pva;
+                return e;
+            }
+            v |= byte << (8 * b);
+        }
+        if (part)
+            hi = v;
+        else
+            lo = v;
+    }
+    *val = lo | (hi << (8 * in_page));
+    return 0;
+}
+
+static int store_one_page(rv_cpu *c, uint64_t va, unsigned size, uint64_t val)
+{
+    uint64_t pa;
+    unsigned priv;
+    int exc = access_page(c, va, size, ACC_WRITE, &pa, &priv);
+    if (exc)
+        return exc;
+    uint8_t *host = as_ram_ptr(c->as, pa, size);
+    if (host) {
+        memcpy(host, &val, size);
+        tlb_fill(c, va, pa, ACC_WRITE, priv);
+        return 0;
+    }
+    if ((pa & (size - 1)) == 0 && as_write(c->as, pa, size, val))
+        return 0;
+    guest_error("guest_errors: store of %u bytes at pa %016llx: nothing there\n",
+                size, (unsigned long long)pa);
+    return EXC_STORE_ACCESS;
+}
+
+int rv_store_slow(rv_cpu *c, uint64_t va, unsigned size, uint64_t val, uint64_t *tval)
+{
+    unsigned in_page = 0x1000 - (va & 0xfff);
+    if (size <= in_page) {
+        *tval = va;
+        return store_one_page(c, va, size, val);
+    }
+    /* check both pages before writing anything, so a fault leaves memory unchanged */
+    uint64_t pa;
+    unsigned priv;
+    int exc = access_page(c, va, in_page, ACC_WRITE, &pa, &priv);
+    if (exc) {
+        *tval = va;
+        return exc;
+    }
+    exc = access_page(c, va + in_page, size - in_page, ACC_WRITE, &pa, &priv);
+    if (exc) {
+        *tval = va + in_page;
+        return exc;
+    }
+    for (unsigned b = 0; b < size; b++) {
+        exc = store_one_page(c, va + b, 1, (val >> (8 * b)) & 0xff);
+        if (exc) {
+            *tval = va + b;
+            return exc;
+        }
+    }
+    return 0;
+}
+
+int rv_amo_ptr(rv_cpu *c, uint64_t va, unsigned size, void **host, uint64_t *tval)
+{
+    *tval = va;
+    if (va & (size - 1))
+        return EXC_STORE_MISALIGNED;
+    uint64_t pa;
+    unsigned priv;
+    int exc = access_page(c, va, size, ACC_WRITE, &pa, &priv);
+    if (exc)
+        return exc;
+    /* AMOs need read permission too */
+    if (!rv_pmp_check(c, pa, size, ACC_READ, priv))
+        return EXC_STORE_ACCESS;
+    uint8_t *p = as_ram_ptr(c->as, pa, size);
+    if (!p) {
+        guest_error("guest_errors: atomic access at pa %016llx outside RAM\n",
+                    (unsigned long long)pa);
+        return EXC_STORE_ACCESS;
+    }
+    *host = p;
+    return 0;
+}
+
+static int fetch16(rv_cpu *c, uint64_t va, uint32_t *half)
+{
+    uint64_t pa;
+    unsigned priv;
+    int exc = access_page(c, va, 2, ACC_FETCH, &pa, &priv);
+    if (exc)
+        return exc;
+    uint8_t *host = as_ram_ptr(c->as, pa, 2);
+    if (!host) {
+        /* instructions may be fetched from MMIO-backed ROMs */
+        uint64_t v;
+        if (!as_read(c->as, pa, 2, &v))
+            return EXC_INSN_ACCESS;
+        *half = (uint32_t)v;
+        return 0;
+    }
+    uint16_t h;
+    memcpy(&h, host, 2);
+    *half = h;
+    tlb_fill(c, va, pa, ACC_FETCH, priv);
+    return 0;
+}
+
+int rv_fetch_slow(rv_cpu *c, uint64_t pc, uint32_t *raw, uint64_t *tval)
+{
+    uint32_t lo, hi;
+    *tval = pc;
+    int exc = fetch16(c, pc, &lo);
+    if (exc)
+        return exc;
+    if ((lo & 3) != 3) {
+        *raw = lo;
+        return 0;
+    }
+    exc = fetch16(c, pc + 2, &hi);
+    if (exc) {
+        *tval = pc + 2;
+        return exc;
+    }
+    *raw = lo | (hi << 16);
+    return 0;
+}

@@ -1,0 +1,151 @@
+/* ACLINT machine timer and software interrupts (see aclint.h). */
+#include "hw/intc/aclint.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include <stdlib.h>
+
+#define MAX_HARTS 64
+
+typedef struct hart_timer {
+    aclint *a;
+    unsigned hart;
+    qtimer *mt, *st;
+    uint64_t mtimecmp;
+    uint32_t msip;
+} hart_timer;
+
+struct aclint {
+    rv_cpu **harts;
+    unsigned nharts;
+    void (*kick)(void *opaque, unsigned hart);
+    void *kick_opaque;
+    hart_timer t[MAX_HARTS];
+};
+
+uint64_t aclint_mtime(aclint *a)
+{
+    return vclock_ns() / (1000000000ull / ACLINT_TIMEBASE_HZ);
+}
+
+static uint64_t ticks_to_ns(uint64_t ticks)
+{
+    if (ticks > UINT64_MAX / 100)
+        return UINT64_MAX;
+    return ticks * (1000000000ull / ACLINT_TIMEBASE_HZ);
+}
+
+static void update_mtip(hart_timer *t)
+{
+    aclint *a = t->a;
+    uint64_t now = aclint_mtime(a);
+    bool level = now >= t->mtimecmp;
+    rv_cpu_set_irq(a->harts[t->hart], IRQ_MTI, level);
+    if (level)
+        a->kick(a->kick_opaque, t->hart);
+    else
+        qtimer_mod(t->mt, ticks_to_ns(t->mtimecmp));
+}
+
+static void mtimer_fired(void *opaque)
+{
+    update_mtip(opaque);
+}
+
+static void stimer_fired(void *opaque)
+{
+    hart_timer *t = opaque;
+    t->a->kick(t->a->kick_opaque, t->hart);
+}
+
+void aclint_stimecmp_changed(aclint *a, unsigned hart)
+{
+    if (hart >= a->nharts)
+        return;
+    rv_cpu *c = a->harts[hart];
+    if (!(c->menvcfg >> 63) || c->stimecmp == UINT64_MAX) {
+        qtimer_del(a->t[hart].st);
+        return;
+    }
+    qtimer_mod(a->t[hart].st, ticks_to_ns(c->stimecmp));
+}
+
+static uint64_t aclint_read(void *opaque, uint64_t off, unsigned size)
+{
+    aclint *a = opaque;
+    uint64_t v = 0;
+    unsigned shift = (off & 7) * 8;
+    if (off < 0x4000) {
+        unsigned h = off / 4;
+        if (h < a->nharts)
+            return a->t[h].msip;
+        return 0;
+    }
+    if (off >= 0xbff8) {
+        v = aclint_mtime(a);
+    } else if (off >= 0x4000) {
+        unsigned h = (off - 0x4000) / 8;
+        if (h < a->nharts)
+            v = a->t[h].mtimecmp;
+    }
+    v >>= shift;
+    return size == 8 ? v : v & ((1ull << (8 * size)) - 1);
+}
+
+static void aclint_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
+{
+    aclint *a = opaque;
+    if (off < 0x4000) {
+        unsigned h = off / 4;
+        if (h < a->nharts && (off & 3) == 0) {
+            a->t[h].msip = val & 1;
+            rv_cpu_set_irq(a->harts[h], IRQ_MSI, val & 1);
+            a->kick(a->kick_opaque, h);
+        }
+        return;
+    }
+    if (off >= 0xbff8) {
+        guest_error("guest_errors: aclint: mtime is read-only here\n");
+        return;
+    }
+    unsigned h = (off - 0x4000) / 8;
+    if (h >= a->nharts)
+        return;
+    hart_timer *t = &a->t[h];
+    unsigned shift = (off & 7) * 8;
+    uint64_t mask = size == 8 ? ~0ull : ((1ull << (8 * size)) - 1) << shift;
+    t->mtimecmp = (t->mtimecmp & ~mask) | ((val << shift) & mask);
+    update_mtip(t);
+}
+
+static const mmio_ops aclint_ops = { aclint_read, aclint_write };
+
+aclint *aclint_create(address_space *as, uint64_t base, rv_cpu **harts, unsigned nharts,
+                      void (*kick)(void *opaque, unsigned hart), void *kick_opaque)
+{
+    aclint *a = calloc(1, sizeof(*a));
+    if (!a)
+        fatal("out of memory");
+    a->harts = harts;
+    a->nharts = nharts > MAX_HARTS ? MAX_HARTS : nharts;
+    a->kick = kick;
+    a->kick_opaque = kick_opaque;
+    for (unsigned i = 0; i < a->nharts; i++) {
+        a->t[i].a = a;
+        a->t[i].hart = i;
+        a->t[i].mt = qtimer_new(mtimer_fired, &a->t[i]);
+        a->t[i].st = qtimer_new(stimer_fired, &a->t[i]);
+    }
+    aclint_reset(a);
+    as_add_mmio(as, "aclint", base, 0x10000, &aclint_ops, a);
+    return a;
+}
+
+void aclint_reset(aclint *a)
+{
+    for (unsigned i = 0; i < a->nharts; i++) {
+        a->t[i].mtimecmp = UINT64_MAX;
+        a->t[i].msip = 0;
+        qtimer_del(a->t[i].mt);
+        qtimer_del(a->t[i].st);
+    }
+}
