@@ -132,6 +132,12 @@ void main_loop_request_exit(int status)
     main_loop_wake();
 }
 
+void main_loop_clear_exit(void)
+{
+    atomic_store(&exit_requested, 0);
+    atomic_store(&exit_status, 0);
+}
+
 bool main_loop_exit_requested(void)
 {
     return atomic_load(&exit_requested);

@@ -26,6 +26,8 @@ void main_loop_remove_fd(int fd);
 /* Any thread: ask the main loop to stop with this exit status. */
 void main_loop_request_exit(int status);
 bool main_loop_exit_requested(void);
+/* Forget a handled exit request (after a machine reset). */
+void main_loop_clear_exit(void);
 /* Runs until an exit is requested; returns the exit status. */
 int main_loop_run(void);
 void main_loop_wake(void);

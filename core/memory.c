@@ -28,6 +28,13 @@ void as_destroy(address_space *as)
     memset(as, 0, sizeof(*as));
 }
 
+void as_reset_ram(address_space *as)
+{
+    for (int i = 0; i < as->nram; i++)
+        if (madvise(as->ram[i].host, as->ram[i].size, MADV_DONTNEED) != 0)
+            memset(as->ram[i].host, 0, as->ram[i].size);
+}
+
 static void insert_sorted(mem_region **arr, int *n, mem_region r)
 {
     *arr = realloc(*arr, sizeof(mem_region) * (*n + 1));

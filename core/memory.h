@@ -33,6 +33,8 @@ typedef struct address_space {
 
 void as_init(address_space *as);
 void as_destroy(address_space *as);
+/* Return all RAM to zeroes (machine reset) without touching every page. */
+void as_reset_ram(address_space *as);
 /* Map `size` bytes of zeroed RAM at `base`. Returns the host pointer or NULL. */
 uint8_t *as_add_ram(address_space *as, const char *name, uint64_t base, uint64_t size);
 void as_add_mmio(address_space *as, const char *name, uint64_t base, uint64_t size,

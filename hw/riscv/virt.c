@@ -56,7 +56,7 @@ static void kick_hart(void *opaque, unsigned hart)
 }
 
 /* Load firmware and kernel into RAM; decide the entry point. */
-static int load_images(virt_board *b)
+static int load_images(virt_board *b, bool first)
 {
     machine *m = b->m;
     char err[512];
@@ -85,7 +85,7 @@ static int load_images(virt_board *b)
     }
     /* Spike-style test programs talk to the host through tohost/fromhost */
     loaded_image *img = have_fw ? &fw : &kern;
-    if (img->has_tohost)
+    if (first && img->has_tohost)
         htif_create(&m->as, img->tohost, img->fromhost, img->has_fromhost);
     return 0;
 }
@@ -97,6 +97,34 @@ static void reset_harts(virt_board *b)
         b->harts[i]->x[10] = i;          /* a0 = hartid */
         b->harts[i]->x[11] = 0;          /* a1 = device tree (none yet) */
     }
+}
+
+static int create_vcpus(virt_board *b)
+{
+    for (unsigned i = 0; i < b->nharts; i++) {
+        char err[256];
+        b->vcpus[i] = b->accel->create(b->harts[i], i, b->m->opts.accel_props, err, sizeof(err));
+        if (!b->vcpus[i]) {
+            error_report("%s", err);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* A guest-requested reset: RAM back to zero, images reloaded, devices and harts reset. */
+static int virt_reset(virt_board *b)
+{
+    machine *m = b->m;
+    as_reset_ram(&m->as);
+    aclint_reset(b->clint);
+    for (unsigned i = 0; i < b->nharts; i++)
+        atomic_store(&b->harts[i]->irq_lines, 0);
+    if (load_images(b, false) < 0)
+        return -1;
+    reset_harts(b);
+    main_loop_clear_exit();
+    return create_vcpus(b);
 }
 
 static int virt_init(machine *m)
@@ -140,18 +168,10 @@ static int virt_init(machine *m)
     test_finisher_create(&m->as, VIRT_TEST);
     b->clint = aclint_create(&m->as, VIRT_CLINT, b->harts, b->nharts, kick_hart, b);
     ns16550a_create(&m->as, VIRT_UART0, STDOUT_FILENO);
-    if (load_images(b) < 0)
+    if (load_images(b, true) < 0)
         return -1;
     reset_harts(b);
-    for (unsigned i = 0; i < b->nharts; i++) {
-        char err[256];
-        b->vcpus[i] = b->accel->create(b->harts[i], i, m->opts.accel_props, err, sizeof(err));
-        if (!b->vcpus[i]) {
-            error_report("%s", err);
-            return -1;
-        }
-    }
-    return 0;
+    return create_vcpus(b);
 }
 
 static int virt_run(machine *m)
@@ -167,9 +187,8 @@ static int virt_run(machine *m)
         }
         if (status != TERN_EXIT_RESET)
             return status;
-        /* reset: fresh RAM contents, devices and harts, then run again */
-        error_report("guest requested reset");
-        return 0;
+        if (virt_reset(b) < 0)
+            return 2;
     }
 }
 
