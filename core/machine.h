@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "core/memory.h"
+#include "core/device.h"
 
 typedef struct machine_opts {
     const char *machine;        /* -M name */
@@ -30,12 +31,15 @@ typedef struct machine_class {
     int (*init)(machine *m);
     /* Start the vCPUs and run until exit; returns the exit status. */
     int (*run)(machine *m);
+    /* Free everything init made (after run, or after a failed init). */
+    void (*destroy)(machine *m);
 } machine_class;
 
 struct machine {
     const machine_class *cls;
     machine_opts opts;
     address_space as;
+    device_list *devices;
     void *board;                /* board-private state */
 };
 

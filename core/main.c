@@ -138,6 +138,7 @@ int main(int argc, char **argv)
                 machine_class_list();
                 return 0;
             }
+            free((char *)m.opts.machine);
             m.opts.machine = split_props(arg, &m.opts.machine_props);
         } else if (!strcmp(name, "m")) {
             if (!parse_size(arg, &m.opts.ram_size))
@@ -164,6 +165,7 @@ int main(int argc, char **argv)
                 accel_list(NULL);
                 return 0;
             }
+            free((char *)m.opts.accel);
             m.opts.accel = split_props(arg, &m.opts.accel_props);
         } else if (!strcmp(name, "smp")) {
             char *end;
@@ -183,9 +185,10 @@ int main(int argc, char **argv)
         return 2;
     }
     as_init(&m.as);
-    if (m.cls->init(&m) < 0)
-        return 2;
-    int status = m.cls->run(&m);
+    int status = m.cls->init(&m) < 0 ? 2 : m.cls->run(&m);
+    m.cls->destroy(&m);
+    free((char *)m.opts.machine);
+    free((char *)m.opts.accel);
     fflush(stdout);
     if (log_file)
         fflush(log_file);

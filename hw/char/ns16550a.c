@@ -63,12 +63,21 @@ static void uart_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 
 static const mmio_ops uart_ops = { uart_read, uart_write };
 
-ns16550a *ns16550a_create(address_space *as, uint64_t base, int out_fd)
+static void uart_reset(void *dev)
+{
+    ns16550a *u = dev;
+    u->ier = u->lcr = u->mcr = u->scr = u->dll = u->dlm = u->fcr = 0;
+}
+
+static const device_ops uart_dev_ops = { .type = "ns16550a", .reset = uart_reset, .destroy = free };
+
+ns16550a *ns16550a_create(device_list *devs, address_space *as, uint64_t base, int out_fd)
 {
     ns16550a *u = calloc(1, sizeof(*u));
     if (!u)
         fatal("out of memory");
     u->out_fd = out_fd;
     as_add_mmio(as, "uart0", base, 0x100, &uart_ops, u);
+    device_register(devs, "uart0", &uart_dev_ops, u);
     return u;
 }

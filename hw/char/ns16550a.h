@@ -7,6 +7,7 @@
 #include "core/memory.h"
 
 typedef struct ns16550a ns16550a;
-ns16550a *ns16550a_create(address_space *as, uint64_t base, int out_fd);
+#include "core/device.h"
+ns16550a *ns16550a_create(device_list *devs, address_space *as, uint64_t base, int out_fd);
 
 #endif

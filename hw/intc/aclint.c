@@ -119,7 +119,21 @@ static void aclint_write(void *opaque, uint64_t off, uint64_t val, unsigned size
 
 static const mmio_ops aclint_ops = { aclint_read, aclint_write };
 
-aclint *aclint_create(address_space *as, uint64_t base, rv_cpu **harts, unsigned nharts,
+static void aclint_reset(void *dev);
+
+static void aclint_destroy(void *dev)
+{
+    aclint *a = dev;
+    for (unsigned i = 0; i < a->nharts; i++) {
+        qtimer_free(a->t[i].mt);
+        qtimer_free(a->t[i].st);
+    }
+    free(a);
+}
+
+static const device_ops aclint_dev_ops = { .type = "aclint", .reset = aclint_reset, .destroy = aclint_destroy };
+
+aclint *aclint_create(device_list *devs, address_space *as, uint64_t base, rv_cpu **harts, unsigned nharts,
                       void (*kick)(void *opaque, unsigned hart), void *kick_opaque)
 {
     aclint *a = calloc(1, sizeof(*a));
@@ -137,11 +151,13 @@ aclint *aclint_create(address_space *as, uint64_t base, rv_cpu **harts, unsigned
     }
     aclint_reset(a);
     as_add_mmio(as, "aclint", base, 0x10000, &aclint_ops, a);
+    device_register(devs, "aclint", &aclint_dev_ops, a);
     return a;
 }
 
-void aclint_reset(aclint *a)
+static void aclint_reset(void *dev)
 {
+    aclint *a = dev;
     for (unsigned i = 0; i < a->nharts; i++) {
         a->t[i].mtimecmp = UINT64_MAX;
         a->t[i].msip = 0;

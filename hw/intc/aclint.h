@@ -11,10 +11,10 @@
 
 typedef struct aclint aclint;
 /* `kick` wakes hart i's vCPU after its interrupt lines change. */
-aclint *aclint_create(address_space *as, uint64_t base, rv_cpu **harts, unsigned nharts,
+#include "core/device.h"
+aclint *aclint_create(device_list *devs, address_space *as, uint64_t base, rv_cpu **harts, unsigned nharts,
                       void (*kick)(void *opaque, unsigned hart), void *kick_opaque);
 uint64_t aclint_mtime(aclint *a);
-void aclint_reset(aclint *a);
 /* Arrange for hart's vCPU to be kicked when its Sstc stimecmp comes due. */
 void aclint_stimecmp_changed(aclint *a, unsigned hart);
 

@@ -102,7 +102,9 @@ static void fromhost_write(void *opaque, uint64_t off, uint64_t val, unsigned si
 static const mmio_ops tohost_ops = { tohost_read, tohost_write };
 static const mmio_ops fromhost_ops = { fromhost_read, fromhost_write };
 
-void htif_create(address_space *as, uint64_t tohost, uint64_t fromhost, bool has_fromhost)
+static const device_ops htif_dev_ops = { .type = "htif", .destroy = free };
+
+void htif_create(device_list *devs, address_space *as, uint64_t tohost, uint64_t fromhost, bool has_fromhost)
 {
     htif *h = calloc(1, sizeof(*h));
     if (!h)
@@ -110,6 +112,7 @@ void htif_create(address_space *as, uint64_t tohost, uint64_t fromhost, bool has
     h->as = as;
     h->tohost = tohost;
     h->fromhost = 0;
+    device_register(devs, "htif", &htif_dev_ops, h);
     as_add_mmio(as, "htif-tohost", tohost, 8, &tohost_ops, h);
     if (has_fromhost)
         as_add_mmio(as, "htif-fromhost", fromhost, 8, &fromhost_ops, h);

@@ -8,6 +8,7 @@
 #define TERN_HTIF_H
 #include "core/memory.h"
 
-void htif_create(address_space *as, uint64_t tohost, uint64_t fromhost, bool has_fromhost);
+#include "core/device.h"
+void htif_create(device_list *devs, address_space *as, uint64_t tohost, uint64_t fromhost, bool has_fromhost);
 
 #endif

@@ -86,7 +86,7 @@ static int load_images(virt_board *b, bool first)
     /* Spike-style test programs talk to the host through tohost/fromhost */
     loaded_image *img = have_fw ? &fw : &kern;
     if (first && img->has_tohost)
-        htif_create(&m->as, img->tohost, img->fromhost, img->has_fromhost);
+        htif_create(m->devices, &m->as, img->tohost, img->fromhost, img->has_fromhost);
     return 0;
 }
 
@@ -117,7 +117,7 @@ static int virt_reset(virt_board *b)
 {
     machine *m = b->m;
     as_reset_ram(&m->as);
-    aclint_reset(b->clint);
+    device_list_reset(m->devices);
     for (unsigned i = 0; i < b->nharts; i++)
         atomic_store(&b->harts[i]->irq_lines, 0);
     if (load_images(b, false) < 0)
@@ -134,6 +134,7 @@ static int virt_init(machine *m)
         fatal("out of memory");
     b->m = m;
     m->board = b;
+    m->devices = device_list_new();
     if (m->opts.machine_props && *m->opts.machine_props) {
         error_report("-M virt: unknown machine option '%s'", m->opts.machine_props);
         return -1;
@@ -166,8 +167,8 @@ static int virt_init(machine *m)
         b->harts[i] = c;
     }
     test_finisher_create(&m->as, VIRT_TEST);
-    b->clint = aclint_create(&m->as, VIRT_CLINT, b->harts, b->nharts, kick_hart, b);
-    ns16550a_create(&m->as, VIRT_UART0, STDOUT_FILENO);
+    b->clint = aclint_create(m->devices, &m->as, VIRT_CLINT, b->harts, b->nharts, kick_hart, b);
+    ns16550a_create(m->devices, &m->as, VIRT_UART0, STDOUT_FILENO);
     if (load_images(b, true) < 0)
         return -1;
     reset_harts(b);
@@ -192,10 +193,28 @@ static int virt_run(machine *m)
     }
 }
 
+static void virt_destroy(machine *m)
+{
+    virt_board *b = m->board;
+    if (!b)
+        return;
+    for (unsigned i = 0; i < b->nharts; i++) {
+        if (b->vcpus[i])
+            b->accel->destroy(b->vcpus[i]);
+        free(b->harts[i]);
+    }
+    device_list_free(m->devices);
+    m->devices = NULL;
+    as_destroy(&m->as);
+    free(b);
+    m->board = NULL;
+}
+
 static const machine_class virt_machine = {
     .name = "virt",
     .desc = "RISC-V VirtIO board (QEMU-compatible memory map)",
     .init = virt_init,
     .run = virt_run,
+    .destroy = virt_destroy,
 };
 MACHINE_REGISTER(virt_machine)
