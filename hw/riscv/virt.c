@@ -1,7 +1,7 @@
 /*
  * The RISC-V `virt` board, laid out as QEMU's so kernels built for it run unmodified:
- * test finisher 0x100000, ACLINT 0x2000000, UART0 0x10000000, RAM at 0x80000000.
- * (PLIC, virtio-mmio, RTC, PCIe and the device tree come with the board issue.)
+ * test finisher 0x100000, ACLINT 0x2000000, PLIC 0xc000000, UART0 0x10000000, RAM at
+ * 0x80000000. (virtio-mmio, RTC, PCIe and the device tree come with the board issue.)
  */
 #include "core/machine.h"
 #include "core/loader.h"
@@ -10,6 +10,7 @@
 #include "accel/accel.h"
 #include "cpu/riscv/cpu.h"
 #include "hw/intc/aclint.h"
+#include "hw/intc/plic.h"
 #include "hw/char/ns16550a.h"
 #include "hw/misc/test_finisher.h"
 #include "hw/misc/htif.h"
@@ -20,6 +21,7 @@
 
 #define VIRT_TEST     0x00100000ull
 #define VIRT_CLINT    0x02000000ull
+#define VIRT_PLIC     0x0c000000ull
 #define VIRT_UART0    0x10000000ull
 #define VIRT_DRAM     0x80000000ull
 #define KERNEL_OFFSET 0x00200000ull    /* where -kernel goes when firmware is at DRAM */
@@ -33,6 +35,7 @@ typedef struct virt_board {
     rv_hart_env env;
     const accel_ops *accel;
     aclint *clint;
+    plic *plic;
     uint64_t entry;
 } virt_board;
 
@@ -168,6 +171,7 @@ static int virt_init(machine *m)
     }
     test_finisher_create(&m->as, VIRT_TEST);
     b->clint = aclint_create(m->devices, &m->as, VIRT_CLINT, b->harts, b->nharts, kick_hart, b);
+    b->plic = plic_create(m->devices, &m->as, VIRT_PLIC, b->harts, b->nharts, kick_hart, b);
     ns16550a_create(m->devices, &m->as, VIRT_UART0, STDOUT_FILENO);
     if (load_images(b, true) < 0)
         return -1;
