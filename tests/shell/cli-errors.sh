@@ -1,0 +1,58 @@
+#!/bin/bash
+# Command-line behaviour: --version/--help/-M help succeed; every bad option, file or
+# value is one line on stderr and exit status 2.
+set -u
+T=${TERN:?}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+ok() { :; }
+bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+expect_ok() {   # expect_ok PATTERN ARGS...
+    local pat=$1; shift
+    out=$("$T" "$@" 2>&1); rc=$?
+    [ $rc = 0 ] || bad "tern $* exited $rc"
+    grep -q -- "$pat" <<<"$out" || bad "tern $*: output lacks '$pat'"
+}
+expect_err() {  # expect_err PATTERN ARGS...  (exit 2, exactly one stderr line)
+    local pat=$1; shift
+    "$T" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null; rc=$?
+    [ $rc = 2 ] || bad "tern $*: exit $rc, expected 2"
+    n=$(wc -l <"$tmp/err")
+    [ "$n" = 1 ] || bad "tern $*: $n stderr lines, expected 1: $(head -3 "$tmp/err")"
+    grep -q -- "$pat" "$tmp/err" || bad "tern $*: stderr lacks '$pat': $(cat "$tmp/err")"
+}
+
+expect_ok tern --version
+expect_ok tern -version
+expect_ok usage --help
+expect_ok virt -M help
+expect_ok exec -d help
+expect_ok interp -accel help
+
+expect_err "invalid option" --bogus
+expect_err "requires an argument" -kernel
+expect_err "unknown machine" -M nosuch
+expect_err "unknown machine option" -M virt,foo=bar -bios none -kernel /bin/true
+expect_err "invalid size" -m banana
+expect_err "invalid size" -m 12Q
+expect_err "RAM size" -m 0
+expect_err "unknown log item" -d nosuch
+expect_err "nothing to run" -M virt -bios none
+expect_err "/nonexistent" -M virt -bios none -kernel /nonexistent
+expect_err "not RISC-V" -M virt -bios none -kernel /bin/true
+expect_err "not available" -M virt -bios none -accel nosuch -kernel /bin/true
+: >"$tmp/empty"
+expect_err "empty" -M virt -bios none -kernel "$tmp/empty"
+expect_err "not a regular file" -M virt -bios none -kernel /
+# a truncated RISC-V ELF: the header claims program headers past the end of the file
+printf '\177ELF\002\001\001\000\000\000\000\000\000\000\000\000\002\000\363\000\001\000\000\000\000\000\000\200\000\000\000\000\100\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\100\000\070\000\002\000\000\000\000\000\000\000' >"$tmp/trunc.elf"
+expect_err "truncated" -M virt -bios none -kernel "$tmp/trunc.elf"
+# a raw image larger than RAM
+head -c $((2 * 1024 * 1024)) /dev/zero >"$tmp/big.bin"
+expect_err "does not fit" -M virt -m 1M -bios none -kernel "$tmp/big.bin"
+# a bad -D path
+expect_err "/nonexistent/dir/log" -D /nonexistent/dir/log -M virt -bios none -kernel /bin/true
+
+[ $fails = 0 ]
