@@ -51,6 +51,13 @@
     li t0, (mode) << 11; csrs mstatus, t0; \
     la t0, label; csrw mepc, t0; mret
 
+/* drop from M-mode to U-mode at the address in reg (not t0) */
+#define ENTER_U_AT(reg) \
+    csrw mepc, reg; li t0, MSTATUS_MPP; csrc mstatus, t0; mret
+
+/* make the next expected trap resume in M-mode (for traps from code M can't return to) */
+#define RESUME_IN_M li s4, 1
+
 /* go back to M-mode at label (an ecall; s4 != 0 asks the handler to return in M-mode) */
 #define BACK_TO_M(label) la s11, label; li s4, 1; ecall
 
