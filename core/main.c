@@ -180,17 +180,21 @@ int main(int argc, char **argv)
     m.cls = machine_class_find(mname);
     if (!m.cls)
         usage_error("-M %s: unknown machine (-M help lists them)", mname);
+    int status;
     if (logfile && !log_open(logfile)) {
         error_report("-D %s: %s", logfile, strerror(errno));
-        return 2;
+        status = 2;
+    } else {
+        as_init(&m.as);
+        status = m.cls->init(&m) < 0 ? 2 : m.cls->run(&m);
+        m.cls->destroy(&m);
     }
-    as_init(&m.as);
-    int status = m.cls->init(&m) < 0 ? 2 : m.cls->run(&m);
-    m.cls->destroy(&m);
     free((char *)m.opts.machine);
     free((char *)m.opts.accel);
     fflush(stdout);
-    if (log_file)
-        fflush(log_file);
+    if (log_file) {
+        fclose(log_file);
+        log_file = NULL;
+    }
     return status;
 }
