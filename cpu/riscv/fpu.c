@@ -246,6 +246,18 @@ static uint64_t f64_from_odd_ldouble(long double x, uint32_t *flags, int rm)
     return round_pack(&FMT64, sign, e - 1, sig, rm, flags);
 }
 
+/* A long double computed with truncation; set its lowest significand bit if inexact. */
+static long double ld_to_odd(long double r, int fenv_flags)
+{
+    if ((fenv_flags & FE_INEXACT) && isfinite(r) && r != 0) {
+        int e;
+        long double fr = frexpl(fabsl(r), &e);
+        uint64_t sig = (uint64_t)ldexpl(fr, 64) | 1;
+        r = copysignl(ldexpl((long double)sig, e - 64), r);
+    }
+    return r;
+}
+
 typedef enum { OP_ADD, OP_SUB, OP_MUL, OP_DIV } arith_op;
 
 static uint32_t f32_rmm(arith_op op, uint32_t a, uint32_t b, uint32_t *flags)
@@ -285,14 +297,7 @@ static uint64_t f64_rmm(arith_op op, uint64_t a, uint64_t b, uint32_t *flags)
         *flags |= FFLAG_NV;
     if (ex & FE_DIVBYZERO)
         *flags |= FFLAG_DZ;
-    if ((ex & FE_INEXACT) && isfinite(r) && r != 0) {
-        /* round to odd in the 64-bit significand */
-        int e;
-        long double fr = frexpl(fabsl(r), &e);
-        uint64_t sig = (uint64_t)ldexpl(fr, 64) | 1;
-        r = copysignl(ldexpl((long double)sig, e - 64), r);
-    }
-    return f64_from_odd_ldouble(r, flags, RM_RMM);
+    return f64_from_odd_ldouble(ld_to_odd(r, ex), flags, RM_RMM);
 }
 
 /* ---- arithmetic ---- */
@@ -322,29 +327,20 @@ ARITH(64, uint64_t, double, mul, *, OP_MUL)
 ARITH(64, uint64_t, double, div, /, OP_DIV)
 
 /* A square root is never exactly halfway between two floats, so RMM rounds as RNE. */
-uint32_t f32_sqrt(uint32_t a, int rm, uint32_t *flags)
-{
-    float x = f32_host(a), r;
-    host_begin(rm == RM_RMM ? RM_RNE : rm);
-    PIN(x);
-    r = __builtin_sqrtf(x);
-    PIN(r);
-    *flags |= host_end();
-    uint32_t bits = f32_bits(r);
-    return f32_isnan(bits) ? F32_CANONICAL_NAN : bits;
-}
-
-uint64_t f64_sqrt(uint64_t a, int rm, uint32_t *flags)
-{
-    double x = f64_host(a), r;
-    host_begin(rm == RM_RMM ? RM_RNE : rm);
-    PIN(x);
-    r = __builtin_sqrt(x);
-    PIN(r);
-    *flags |= host_end();
-    uint64_t bits = f64_bits(r);
-    return f64_isnan(bits) ? F64_CANONICAL_NAN : bits;
-}
+#define SQRT(W, T, HT, fn) \
+    T f##W##_sqrt(T a, int rm, uint32_t *flags) \
+    { \
+        HT x = f##W##_host(a), r; \
+        host_begin(rm == RM_RMM ? RM_RNE : rm); \
+        PIN(x); \
+        r = fn(x); \
+        PIN(r); \
+        *flags |= host_end(); \
+        T bits = f##W##_bits(r); \
+        return f##W##_isnan(bits) ? F##W##_CANONICAL_NAN : bits; \
+    }
+SQRT(32, uint32_t, float, __builtin_sqrtf)
+SQRT(64, uint64_t, double, __builtin_sqrt)
 
 /* ---- fused multiply-add ---- */
 
@@ -399,13 +395,7 @@ static uint64_t f64_fma(uint64_t a, uint64_t b, uint64_t c, bool neg_prod, bool 
         fesetround(FE_TONEAREST);
         if ((ex & FE_INVALID) || f64_issnan(a) || f64_issnan(b) || f64_issnan(c))
             *flags |= FFLAG_NV;
-        if ((ex & FE_INEXACT) && isfinite(lr) && lr != 0) {
-            int e;
-            long double fr = frexpl(fabsl(lr), &e);
-            uint64_t sig = (uint64_t)ldexpl(fr, 64) | 1;
-            lr = copysignl(ldexpl((long double)sig, e - 64), lr);
-        }
-        return f64_from_odd_ldouble(lr, flags, RM_RMM);
+        return f64_from_odd_ldouble(ld_to_odd(lr, ex), flags, RM_RMM);
     }
 #if defined(__x86_64__)
     if (__builtin_cpu_supports("fma")) {
