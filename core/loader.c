@@ -160,8 +160,31 @@ bool load_image(address_space *as, const char *path, uint16_t elf_machine, uint6
         return false;
     }
     bool ok;
-    if (size >= 4 && !memcmp(f, ELFMAG, SELFMAG)) {
+    uint64_t image_size = size;
+    const char *foreign = NULL;
+    if (size >= 64 && !memcmp(f + 56, "RSC\x05", 4)) {
+        /* RISC-V Linux Image: u64 image_size at offset 16 covers .bss too */
+        uint64_t isz;
+        memcpy(&isz, f + 16, 8);
+        img->is_linux_image = true;
+        if (isz > image_size)
+            image_size = isz;
+    } else if (size >= 2 && f[0] == 0x1f && f[1] == 0x8b) {
+        foreign = "a gzip-compressed file (decompress it first)";
+    } else if (size >= 0x206 && !memcmp(f + 0x202, "HdrS", 4)) {
+        foreign = "an x86 Linux bzImage, not a RISC-V image";
+    } else if (size >= 64 && !memcmp(f + 56, "ARM\x64", 4)) {
+        foreign = "an arm64 Linux Image, not a RISC-V image";
+    }
+    if (foreign) {
+        snprintf(err, errsize, "%s: %s", path, foreign);
+        ok = false;
+    } else if (size >= 4 && !memcmp(f, ELFMAG, SELFMAG)) {
         ok = load_elf(as, f, size, path, elf_machine, img, err, errsize);
+    } else if (!as_ram_ptr(as, raw_addr, image_size)) {
+        snprintf(err, errsize, "%s: image (%llu bytes) does not fit in guest RAM at 0x%llx",
+                 path, (unsigned long long)image_size, (unsigned long long)raw_addr);
+        ok = false;
     } else {
         uint8_t *dst = as_ram_ptr(as, raw_addr, size);
         if (!dst) {
@@ -172,10 +195,47 @@ bool load_image(address_space *as, const char *path, uint16_t elf_machine, uint6
             memcpy(dst, f, size);
             img->entry = raw_addr;
             img->low = raw_addr;
-            img->high = raw_addr + size;
+            img->high = raw_addr + image_size;
             ok = true;
         }
     }
     munmap(f, size);
     return ok;
+}
+
+bool load_blob(address_space *as, const char *path, uint64_t addr, uint64_t max_size,
+               uint64_t *size, char *err, size_t errsize)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errsize, "%s: %s", path, strerror(errno));
+        return false;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errsize, "%s: not a regular file", path);
+        close(fd);
+        return false;
+    }
+    uint64_t n = (uint64_t)st.st_size;
+    uint8_t *dst = n <= max_size ? as_ram_ptr(as, addr, n ? n : 1) : NULL;
+    if (!dst) {
+        snprintf(err, errsize, "%s: %llu bytes do not fit in guest RAM at 0x%llx",
+                 path, (unsigned long long)n, (unsigned long long)addr);
+        close(fd);
+        return false;
+    }
+    uint64_t done = 0;
+    while (done < n) {
+        ssize_t r = read(fd, dst + done, n - done);
+        if (r <= 0) {
+            snprintf(err, errsize, "%s: read error: %s", path, r < 0 ? strerror(errno) : "short file");
+            close(fd);
+            return false;
+        }
+        done += (uint64_t)r;
+    }
+    close(fd);
+    *size = n;
+    return true;
 }

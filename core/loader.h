@@ -14,16 +14,23 @@ typedef struct loaded_image {
     uint64_t entry;
     uint64_t low, high;          /* physical range occupied */
     bool is_elf;
+    bool is_linux_image;         /* a RISC-V Linux Image (header with "RSC\x05") */
     bool has_tohost, has_fromhost;
     uint64_t tohost, fromhost;   /* symbol addresses, when present */
 } loaded_image;
 
 /*
- * Load `path`. ELF files must be for `elf_machine` (EM_RISCV = 243); anything else is
- * loaded raw at `raw_addr`. On failure, writes a one-line reason (naming the file) to
- * err and returns false; guest memory may have been partly written.
+ * Load `path`. ELF files must be for `elf_machine` (EM_RISCV = 243); a RISC-V Linux
+ * Image and any other raw file load at `raw_addr` (an Image's header is checked: its
+ * image_size must fit in RAM). Files recognisably for something else (other ELF
+ * machines, x86 bzImage, arm64 Image, gzip-compressed) are refused. On failure, writes
+ * a one-line reason (naming the file) to err and returns false.
  */
 bool load_image(address_space *as, const char *path, uint16_t elf_machine, uint64_t raw_addr,
                 loaded_image *img, char *err, size_t errsize);
+
+/* Load a file's bytes at `addr` as they are (initrd, device tree). */
+bool load_blob(address_space *as, const char *path, uint64_t addr, uint64_t max_size,
+               uint64_t *size, char *err, size_t errsize);
 
 #endif

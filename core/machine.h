@@ -20,6 +20,11 @@ typedef struct machine_opts {
     const char *accel_props;
     bool nographic;
     int smp;
+    const char *append;         /* kernel command line */
+    const char *initrd;
+    const char *dtb;            /* device tree to use instead of the generated one */
+    const char *serial;         /* -serial backend: mon:stdio, stdio, file:PATH, null */
+    bool no_reboot;
 } machine_opts;
 
 typedef struct machine machine;

@@ -29,9 +29,15 @@ static void usage(void)
 "  -accel NAME[,opts]        how to run the CPU: interp (-accel help lists them)\n"
 "Boot:\n"
 "  -bios FILE|none           firmware image; 'none' starts -kernel in M-mode at its entry\n"
-"  -kernel FILE              ELF or raw image (raw images load at 0x80000000)\n"
+"  -kernel FILE              ELF, RISC-V Linux Image, or raw image\n"
+"  -initrd FILE              initial ramdisk for the kernel\n"
+"  -append STRING            kernel command line\n"
+"  -dtb FILE                 use this device tree instead of the generated one\n"
+"                            (-M virt,dumpdtb=FILE writes the generated one and exits)\n"
 "Display and console:\n"
 "  -nographic                no window; the guest console is on standard input/output\n"
+"  -serial BACKEND           mon:stdio (default), stdio, file:PATH, null\n"
+"  -no-reboot                exit instead of rebooting when the guest resets\n"
 "Debugging:\n"
 "  -d ITEM[,ITEM...]         trace to stderr or the -D file (-d help lists items)\n"
 "  -D FILE                   write -d output to FILE\n"
@@ -121,8 +127,13 @@ int main(int argc, char **argv)
             m.opts.nographic = true;
             continue;
         }
+        if (!strcmp(name, "no-reboot")) {
+            m.opts.no_reboot = true;
+            continue;
+        }
         static const char *const with_arg[] = {
-            "M", "machine", "m", "bios", "kernel", "d", "D", "accel", "smp", NULL,
+            "M", "machine", "m", "bios", "kernel", "d", "D", "accel", "smp", "append", "initrd",
+            "dtb", "serial", NULL,
         };
         bool known = false;
         for (int k = 0; with_arg[k]; k++)
@@ -150,6 +161,14 @@ int main(int argc, char **argv)
             m.opts.bios = arg;
         } else if (!strcmp(name, "kernel")) {
             m.opts.kernel = arg;
+        } else if (!strcmp(name, "append")) {
+            m.opts.append = arg;
+        } else if (!strcmp(name, "initrd")) {
+            m.opts.initrd = arg;
+        } else if (!strcmp(name, "dtb")) {
+            m.opts.dtb = arg;
+        } else if (!strcmp(name, "serial")) {
+            m.opts.serial = arg;
         } else if (!strcmp(name, "d")) {
             if (!strcmp(arg, "help")) {
                 log_print_help(stdout);

@@ -1,36 +1,110 @@
-/*
- * NS16550A UART (see ns16550a.h). This first version models the register file and
- * transmit path; receive FIFO and interrupts come with the console work.
- */
+/* NS16550A UART (see ns16550a.h). Transmission is instant: THR is always empty. */
 #include "hw/char/ns16550a.h"
 #include "core/log.h"
 #include <stdlib.h>
-#include <unistd.h>
+#include <string.h>
 
 #define LSR_DR   0x01
 #define LSR_THRE 0x20
 #define LSR_TEMT 0x40
+#define IER_RDI  0x01
+#define IER_THRI 0x02
+#define IIR_NONE 0x01
+#define IIR_THRI 0x02
+#define IIR_RDI  0x04
+#define MCR_LOOP 0x10
+#define FIFO_SIZE 16
 
 struct ns16550a {
-    int out_fd;
+    chardev *chr;
+    irq_fn irq;
+    void *irq_opaque;
     uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
+    bool thr_int;                /* THR-empty interrupt pending until IIR read or THR write */
+    uint8_t fifo[FIFO_SIZE];
+    unsigned head, count;
 };
+
+static uint8_t iir(ns16550a *u)
+{
+    uint8_t fifo_bits = (u->fcr & 1) ? 0xc0 : 0;
+    if ((u->ier & IER_RDI) && u->count)
+        return IIR_RDI | fifo_bits;
+    if ((u->ier & IER_THRI) && u->thr_int)
+        return IIR_THRI | fifo_bits;
+    return IIR_NONE | fifo_bits;
+}
+
+static void update_irq(ns16550a *u)
+{
+    u->irq(u->irq_opaque, !(iir(u) & IIR_NONE));
+}
+
+static void push_rx(ns16550a *u, uint8_t b)
+{
+    if (u->count == FIFO_SIZE)
+        return;                  /* overrun: the byte is lost */
+    u->fifo[(u->head + u->count) % FIFO_SIZE] = b;
+    u->count++;
+}
+
+static size_t uart_can_rx(void *opaque)
+{
+    ns16550a *u = opaque;
+    if (u->mcr & MCR_LOOP)
+        return 0;
+    return (u->fcr & 1) ? FIFO_SIZE - u->count : (u->count ? 0 : 1);
+}
+
+static void uart_rx(void *opaque, uint8_t b)
+{
+    ns16550a *u = opaque;
+    push_rx(u, b);
+    update_irq(u);
+}
 
 static uint64_t uart_read(void *opaque, uint64_t off, unsigned size)
 {
     ns16550a *u = opaque;
     bool dlab = u->lcr & 0x80;
+    uint8_t v = 0;
     switch (off) {
-    case 0: return dlab ? u->dll : 0;
-    case 1: return dlab ? u->dlm : u->ier;
-    case 2: return 0xc1;                      /* FIFOs enabled, no interrupt pending */
-    case 3: return u->lcr;
-    case 4: return u->mcr;
-    case 5: return LSR_THRE | LSR_TEMT;
-    case 6: return 0xb0;                      /* DCD, DSR, CTS */
-    case 7: return u->scr;
-    default: return 0;
+    case 0:
+        if (dlab) {
+            v = u->dll;
+        } else if (u->count) {
+            v = u->fifo[u->head];
+            u->head = (u->head + 1) % FIFO_SIZE;
+            u->count--;
+            update_irq(u);
+            chardev_accept_input(u->chr);
+        }
+        break;
+    case 1:
+        v = dlab ? u->dlm : u->ier;
+        break;
+    case 2:
+        v = iir(u);
+        if ((v & 0x0f) == IIR_THRI) {
+            u->thr_int = false;  /* reading IIR acknowledges THR empty */
+            update_irq(u);
+        }
+        break;
+    case 3: v = u->lcr; break;
+    case 4: v = u->mcr; break;
+    case 5: v = LSR_THRE | LSR_TEMT | (u->count ? LSR_DR : 0); break;
+    case 6:
+        if (u->mcr & MCR_LOOP) {
+            /* loopback: CTS=RTS, DSR=DTR, RI=OUT1, DCD=OUT2 */
+            v = ((u->mcr & 2) << 3) | ((u->mcr & 1) << 5) | ((u->mcr & 4) << 4) | ((u->mcr & 8) << 4);
+        } else {
+            v = 0xb0;            /* DCD, DSR, CTS */
+        }
+        break;
+    case 7: v = u->scr; break;
+    default: break;
     }
+    return v;
 }
 
 static void uart_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
@@ -42,23 +116,38 @@ static void uart_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
     case 0:
         if (dlab) {
             u->dll = b;
-        } else if (u->out_fd >= 0) {
-            ssize_t r = write(u->out_fd, &b, 1);
-            (void)r;
+            break;
         }
+        if (u->mcr & MCR_LOOP)
+            push_rx(u, b);
+        else
+            chardev_write(u->chr, &b, 1);
+        u->thr_int = true;       /* sent at once: THR empty again */
         break;
     case 1:
-        if (dlab)
+        if (dlab) {
             u->dlm = b;
-        else
-            u->ier = b & 0x0f;
+            break;
+        }
+        /* enabling the THR interrupt with THR empty raises it */
+        if ((b & IER_THRI) && !(u->ier & IER_THRI))
+            u->thr_int = true;
+        u->ier = b & 0x0f;
         break;
-    case 2: u->fcr = b; break;
+    case 2:
+        if (b & 2) {             /* clear the receive FIFO */
+            u->count = 0;
+            u->head = 0;
+        }
+        u->fcr = b & 0xc9;
+        break;
     case 3: u->lcr = b; break;
     case 4: u->mcr = b & 0x1f; break;
     case 7: u->scr = b; break;
     default: break;
     }
+    update_irq(u);
+    chardev_accept_input(u->chr);
 }
 
 static const mmio_ops uart_ops = { uart_read, uart_write };
@@ -67,16 +156,24 @@ static void uart_reset(void *dev)
 {
     ns16550a *u = dev;
     u->ier = u->lcr = u->mcr = u->scr = u->dll = u->dlm = u->fcr = 0;
+    u->thr_int = false;
+    u->head = u->count = 0;
+    update_irq(u);
 }
 
 static const device_ops uart_dev_ops = { .type = "ns16550a", .reset = uart_reset, .destroy = free };
 
-ns16550a *ns16550a_create(device_list *devs, address_space *as, uint64_t base, int out_fd)
+ns16550a *ns16550a_create(device_list *devs, address_space *as, uint64_t base, chardev *chr,
+                          irq_fn irq, void *irq_opaque)
 {
     ns16550a *u = calloc(1, sizeof(*u));
     if (!u)
         fatal("out of memory");
-    u->out_fd = out_fd;
+    u->chr = chr;
+    u->irq = irq;
+    u->irq_opaque = irq_opaque;
+    if (chr)
+        chardev_set_receiver(chr, uart_can_rx, uart_rx, u);
     as_add_mmio(as, "uart0", base, 0x100, &uart_ops, u);
     device_register(devs, "uart0", &uart_dev_ops, u);
     return u;

@@ -18,4 +18,12 @@ plic *plic_create(device_list *devs, address_space *as, uint64_t base, rv_cpu **
 /* A device's interrupt line (level-triggered). Called with the big lock held. */
 void plic_set_irq(plic *p, unsigned source, bool level);
 
+/* An irq_fn-compatible wire to one PLIC source, for devices that take a callback. */
+typedef struct plic_line { plic *p; unsigned source; } plic_line;
+static inline void plic_line_set(void *line, bool level)
+{
+    plic_line *l = line;
+    plic_set_irq(l->p, l->source, level);
+}
+
 #endif

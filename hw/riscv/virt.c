@@ -1,31 +1,40 @@
 /*
- * The RISC-V `virt` board, laid out as QEMU's so kernels built for it run unmodified:
- * test finisher 0x100000, ACLINT 0x2000000, PLIC 0xc000000, UART0 0x10000000, RAM at
- * 0x80000000. (virtio-mmio, RTC, PCIe and the device tree come with the board issue.)
+ * The RISC-V `virt` board, laid out as QEMU's so kernels built for it run unmodified
+ * (memory map in virt_map.h). Boot follows QEMU: every hart starts in a small ROM at
+ * 0x1000 that loads a0 = hartid, a1 = device tree, a2 = OpenSBI fw_dynamic info and
+ * jumps to the firmware (or, with -bios none, to the kernel) in RAM.
  */
 #include "core/machine.h"
 #include "core/loader.h"
 #include "core/clock.h"
+#include "core/chardev.h"
 #include "core/log.h"
 #include "accel/accel.h"
 #include "cpu/riscv/cpu.h"
+#include "hw/riscv/virt_map.h"
+#include "hw/riscv/virt_fdt.h"
 #include "hw/intc/aclint.h"
 #include "hw/intc/plic.h"
 #include "hw/char/ns16550a.h"
 #include "hw/misc/test_finisher.h"
+#include "hw/misc/goldfish_rtc.h"
 #include "hw/misc/htif.h"
+#include "build/config.h"
 #include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#define VIRT_TEST     0x00100000ull
-#define VIRT_CLINT    0x02000000ull
-#define VIRT_PLIC     0x0c000000ull
-#define VIRT_UART0    0x10000000ull
-#define VIRT_DRAM     0x80000000ull
+#define VIRT_MROM     0x00001000ull
+#define VIRT_MROM_SIZE 0xf000ull
 #define KERNEL_OFFSET 0x00200000ull    /* where -kernel goes when firmware is at DRAM */
 #define MAX_HARTS     8
+#define FIRMWARE_NAME "tern-sbi.bin"
+#define RISCV_ISA     "rv64imafdc_zicsr_zifencei_zicntr_zicond_zba_zbb_zbs_sstc"
 
 typedef struct virt_board {
     machine *m;
@@ -36,7 +45,11 @@ typedef struct virt_board {
     const accel_ops *accel;
     aclint *clint;
     plic *plic;
-    uint64_t entry;
+    plic_line uart_irq, rtc_irq;
+    chardev *serial;
+    uint8_t *mrom;
+    char *dumpdtb;
+    char firmware[PATH_MAX];
 } virt_board;
 
 static uint64_t env_read_time(void *opaque)
@@ -58,24 +71,93 @@ static void kick_hart(void *opaque, unsigned hart)
         b->accel->kick(b->vcpus[hart]);
 }
 
-/* Load firmware and kernel into RAM; decide the entry point. */
+/* tern's own firmware: next to the binary (build tree) or in the install's data dir */
+static bool find_firmware(char *out, size_t size)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n > 0) {
+        exe[n] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = 0;
+            int n2 = snprintf(out, size, "%s/roms/%s", exe, FIRMWARE_NAME);
+            if (n2 > 0 && (size_t)n2 < size && access(out, R_OK) == 0)
+                return true;
+        }
+    }
+    snprintf(out, size, "%s/%s", TERN_DATADIR, FIRMWARE_NAME);
+    return access(out, R_OK) == 0;
+}
+
+static bool write_file_atomically(const char *path, const void *data, size_t len)
+{
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return false;
+    bool ok = write(fd, data, len) == (ssize_t)len;
+    ok = (close(fd) == 0) && ok;
+    if (ok && rename(tmp, path) == 0)
+        return true;
+    unlink(tmp);
+    return false;
+}
+
+/* The reset ROM: QEMU's sequence, then start address, fdt address, fw_dynamic info. */
+static void write_mrom(virt_board *b, uint64_t start, uint64_t fdt_addr, uint64_t kernel_entry)
+{
+    static const uint32_t code[] = {
+        0x00000297,   /* auipc t0, 0 */
+        0x02828613,   /* addi a2, t0, 40: &fw_dynamic_info */
+        0xf1402573,   /* csrr a0, mhartid */
+        0x0202b583,   /* ld a1, 32(t0): fdt */
+        0x0182b283,   /* ld t0, 24(t0): start */
+        0x00028067,   /* jr t0 */
+    };
+    uint8_t *p = b->mrom;
+    memset(p, 0, VIRT_MROM_SIZE);
+    memcpy(p, code, sizeof(code));
+    memcpy(p + 24, &start, 8);
+    memcpy(p + 32, &fdt_addr, 8);
+    /* OpenSBI fw_dynamic_info v2: magic, version, next_addr, next_mode (S), options, boot_hart */
+    uint64_t info[6] = { 0x4942534f, 2, kernel_entry, 1, 0, 0 };
+    memcpy(p + 40, info, sizeof(info));
+}
+
+/* Load firmware, kernel, initrd and device tree into RAM; set up the reset ROM. */
 static int load_images(virt_board *b, bool first)
 {
     machine *m = b->m;
-    char err[512];
+    char err[PATH_MAX + 256];
     loaded_image fw = { 0 }, kern = { 0 };
-    bool have_fw = m->opts.bios && strcmp(m->opts.bios, "none") != 0;
-
-    if (!have_fw && !m->opts.kernel) {
+    uint64_t ram_size = m->opts.ram_size, ram_end = VIRT_DRAM + ram_size;
+    const char *bios = m->opts.bios;
+    bool have_fw = !bios || strcmp(bios, "none") != 0;
+    if (b->dumpdtb && !bios)
+        have_fw = false;          /* only the device tree is wanted */
+    if (have_fw && !bios) {
+        if (!find_firmware(b->firmware, sizeof(b->firmware))) {
+            error_report("default firmware %s not found (looked next to tern and in %s); "
+                         "build it with 'make' or pass -bios FILE or -bios none",
+                         FIRMWARE_NAME, TERN_DATADIR);
+            return -1;
+        }
+        bios = b->firmware;
+    }
+    if (!have_fw && !m->opts.kernel && !b->dumpdtb) {
         error_report("nothing to run: give -kernel FILE (with -bios none) or -bios FILE");
         return -1;
     }
+    uint64_t start = VIRT_DRAM, kernel_entry = 0, kernel_end = VIRT_DRAM;
     if (have_fw) {
-        if (!load_image(&m->as, m->opts.bios, EM_RISCV, VIRT_DRAM, &fw, err, sizeof(err))) {
+        if (!load_image(&m->as, bios, EM_RISCV, VIRT_DRAM, &fw, err, sizeof(err))) {
             error_report("-bios %s", err);
             return -1;
         }
-        b->entry = fw.entry;
+        start = fw.entry;
+        kernel_end = fw.high;
     }
     if (m->opts.kernel) {
         uint64_t at = have_fw ? VIRT_DRAM + KERNEL_OFFSET : VIRT_DRAM;
@@ -83,8 +165,65 @@ static int load_images(virt_board *b, bool first)
             error_report("-kernel %s", err);
             return -1;
         }
+        kernel_entry = kern.entry;
+        kernel_end = kern.high > kernel_end ? kern.high : kernel_end;
         if (!have_fw)
-            b->entry = kern.entry;
+            start = kern.entry;
+    }
+    /* initrd halfway into RAM (at most 128 MiB in), clear of the kernel, as QEMU does */
+    uint64_t initrd_start = 0, initrd_end = 0;
+    if (m->opts.initrd) {
+        uint64_t off = ram_size / 2 < (128ull << 20) ? ram_size / 2 : (128ull << 20);
+        initrd_start = (VIRT_DRAM + off + 0xfff) & ~0xfffull;
+        if (initrd_start < kernel_end)
+            initrd_start = (kernel_end + 0xfff) & ~0xfffull;
+        uint64_t size;
+        uint64_t room = ram_end > initrd_start + (2ull << 20) ? ram_end - initrd_start - (2ull << 20) : 0;
+        if (!load_blob(&m->as, m->opts.initrd, initrd_start, room, &size, err, sizeof(err))) {
+            error_report("-initrd %s", err);
+            return -1;
+        }
+        initrd_end = initrd_start + size;
+    }
+    /* device tree at the top of RAM, 2 MiB aligned (and below 4 GiB for 32-bit reach) */
+    void *fdt = NULL;
+    size_t fdt_size = 0;
+    if (m->opts.dtb) {
+        uint64_t fdt_end = ram_end < 0x100000000ull ? ram_end : 0x100000000ull;
+        uint64_t fdt_addr = (fdt_end - (2ull << 20)) & ~((2ull << 20) - 1);
+        uint64_t size;
+        if (!load_blob(&m->as, m->opts.dtb, fdt_addr, 2ull << 20, &size, err, sizeof(err))) {
+            error_report("-dtb %s", err);
+            return -1;
+        }
+        write_mrom(b, start, fdt_addr, kernel_entry);
+    } else {
+        virt_fdt_info info = {
+            .nharts = b->nharts, .isa = RISCV_ISA, .mmu_type = "riscv,sv57",
+            .ram_base = VIRT_DRAM, .ram_size = ram_size, .bootargs = m->opts.append,
+            .initrd_start = initrd_start, .initrd_end = initrd_end,
+            .virtio_slots = VIRT_VIRTIO_SLOTS,
+        };
+        fdt = virt_fdt_build(&info, &fdt_size);
+        if (!fdt)
+            return -1;
+        if (b->dumpdtb) {
+            int ok = write_file_atomically(b->dumpdtb, fdt, fdt_size);
+            if (!ok)
+                error_report("dumpdtb=%s: %s", b->dumpdtb, strerror(errno));
+            free(fdt);
+            return ok ? 1 : -1;
+        }
+        uint64_t fdt_end = ram_end < 0x100000000ull ? ram_end : 0x100000000ull;
+        uint64_t fdt_addr = (fdt_end - fdt_size) & ~((2ull << 20) - 1);
+        if (!dma_write(&m->as, fdt_addr, fdt, fdt_size) || fdt_addr < kernel_end) {
+            free(fdt);
+            error_report("-m: %llu MiB of RAM is too small for the kernel and device tree",
+                         (unsigned long long)(ram_size >> 20));
+            return -1;
+        }
+        free(fdt);
+        write_mrom(b, start, fdt_addr, kernel_entry);
     }
     /* Spike-style test programs talk to the host through tohost/fromhost */
     loaded_image *img = have_fw ? &fw : &kern;
@@ -95,11 +234,8 @@ static int load_images(virt_board *b, bool first)
 
 static void reset_harts(virt_board *b)
 {
-    for (unsigned i = 0; i < b->nharts; i++) {
-        rv_cpu_reset(b->harts[i], b->entry);
-        b->harts[i]->x[10] = i;          /* a0 = hartid */
-        b->harts[i]->x[11] = 0;          /* a1 = device tree (none yet) */
-    }
+    for (unsigned i = 0; i < b->nharts; i++)
+        rv_cpu_reset(b->harts[i], VIRT_MROM);
 }
 
 static int create_vcpus(virt_board *b)
@@ -130,6 +266,66 @@ static int virt_reset(virt_board *b)
     return create_vcpus(b);
 }
 
+/* The small monitor behind Ctrl-A c. */
+static void monitor_cmd(void *opaque, const char *line, void (*out)(const char *))
+{
+    virt_board *b = opaque;
+    if (!strcmp(line, "quit") || !strcmp(line, "q")) {
+        main_loop_request_exit(0);
+    } else if (!strcmp(line, "info registers")) {
+        for (unsigned i = 0; i < b->nharts; i++)
+            b->accel->pause(b->vcpus[i]);
+        for (unsigned i = 0; i < b->nharts; i++) {
+            char *buf = NULL;
+            size_t len = 0;
+            FILE *f = open_memstream(&buf, &len);
+            if (!f)
+                continue;
+            fprintf(f, "hart %u\n", i);
+            rv_cpu_dump(b->harts[i], f);
+            fclose(f);
+            /* the terminal is raw: turn \n into \r\n */
+            for (char *p = buf, *nl; *p; p = nl + 1) {
+                nl = strchr(p, '\n');
+                if (!nl) {
+                    out(p);
+                    break;
+                }
+                *nl = 0;
+                out(p);
+                out("\r\n");
+            }
+            free(buf);
+        }
+        for (unsigned i = 0; i < b->nharts; i++)
+            b->accel->resume(b->vcpus[i]);
+    } else if (!strcmp(line, "help")) {
+        out("info registers   show each hart's registers\r\nquit             exit tern\r\n");
+    } else {
+        out("unknown command (try 'help')\r\n");
+    }
+}
+
+static int parse_machine_props(virt_board *b, const char *props)
+{
+    char *copy = strdup(props ? props : "");
+    if (!copy)
+        fatal("out of memory");
+    int rc = 0;
+    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (!strncmp(tok, "dumpdtb=", 8) && tok[8]) {
+            free(b->dumpdtb);
+            b->dumpdtb = strdup(tok + 8);
+        } else {
+            error_report("-M virt: unknown machine option '%s' (known: dumpdtb=FILE)", tok);
+            rc = -1;
+            break;
+        }
+    }
+    free(copy);
+    return rc;
+}
+
 static int virt_init(machine *m)
 {
     virt_board *b = calloc(1, sizeof(*b));
@@ -138,10 +334,8 @@ static int virt_init(machine *m)
     b->m = m;
     m->board = b;
     m->devices = device_list_new();
-    if (m->opts.machine_props && *m->opts.machine_props) {
-        error_report("-M virt: unknown machine option '%s'", m->opts.machine_props);
+    if (parse_machine_props(b, m->opts.machine_props) < 0)
         return -1;
-    }
     b->nharts = m->opts.smp ? (unsigned)m->opts.smp : 1;
     if (b->nharts > MAX_HARTS) {
         error_report("-smp %u: the virt board supports at most %d harts", b->nharts, MAX_HARTS);
@@ -158,6 +352,18 @@ static int virt_init(machine *m)
                      (unsigned long long)(m->opts.ram_size >> 20));
         return -1;
     }
+    b->mrom = as_add_ram(&m->as, "mrom", VIRT_MROM, VIRT_MROM_SIZE);
+    if (!b->mrom)
+        fatal("cannot map the reset ROM");
+    char err[PATH_MAX + 64];
+    if (!b->dumpdtb) {
+        b->serial = chardev_open(m->opts.serial ? m->opts.serial : "mon:stdio", err, sizeof(err));
+        if (!b->serial) {
+            error_report("%s", err);
+            return -1;
+        }
+        chardev_set_monitor(b->serial, monitor_cmd, b);
+    }
     b->env.read_time = env_read_time;
     b->env.stimecmp_changed = env_stimecmp_changed;
     b->env.opaque = b;
@@ -172,9 +378,16 @@ static int virt_init(machine *m)
     test_finisher_create(&m->as, VIRT_TEST);
     b->clint = aclint_create(m->devices, &m->as, VIRT_CLINT, b->harts, b->nharts, kick_hart, b);
     b->plic = plic_create(m->devices, &m->as, VIRT_PLIC, b->harts, b->nharts, kick_hart, b);
-    ns16550a_create(m->devices, &m->as, VIRT_UART0, STDOUT_FILENO);
-    if (load_images(b, true) < 0)
+    b->uart_irq = (plic_line){ b->plic, VIRT_UART0_IRQ };
+    b->rtc_irq = (plic_line){ b->plic, VIRT_RTC_IRQ };
+    if (b->serial)
+        ns16550a_create(m->devices, &m->as, VIRT_UART0, b->serial, plic_line_set, &b->uart_irq);
+    goldfish_rtc_create(m->devices, &m->as, VIRT_RTC, plic_line_set, &b->rtc_irq);
+    int rc = load_images(b, true);
+    if (rc < 0)
         return -1;
+    if (rc > 0)
+        return 0;                 /* dumpdtb: written, nothing to run */
     reset_harts(b);
     return create_vcpus(b);
 }
@@ -182,6 +395,8 @@ static int virt_init(machine *m)
 static int virt_run(machine *m)
 {
     virt_board *b = m->board;
+    if (b->dumpdtb)
+        return 0;
     for (;;) {
         for (unsigned i = 0; i < b->nharts; i++)
             b->accel->start(b->vcpus[i]);
@@ -192,6 +407,8 @@ static int virt_run(machine *m)
         }
         if (status != TERN_EXIT_RESET)
             return status;
+        if (m->opts.no_reboot)
+            return 0;
         if (virt_reset(b) < 0)
             return 2;
     }
@@ -209,7 +426,9 @@ static void virt_destroy(machine *m)
     }
     device_list_free(m->devices);
     m->devices = NULL;
+    chardev_close(b->serial);
     as_destroy(&m->as);
+    free(b->dumpdtb);
     free(b);
     m->board = NULL;
 }

@@ -1,0 +1,25 @@
+/*
+ * The flattened device tree for the virt board: what the firmware and kernel read to
+ * find harts, memory, the interrupt controllers and the devices.
+ */
+#ifndef TERN_VIRT_FDT_H
+#define TERN_VIRT_FDT_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+
+typedef struct virt_fdt_info {
+    unsigned nharts;
+    const char *isa;              /* riscv,isa string */
+    const char *mmu_type;         /* "riscv,sv57" ... */
+    uint64_t ram_base, ram_size;
+    const char *bootargs;         /* NULL: none */
+    uint64_t initrd_start, initrd_end;   /* 0, 0: no initrd */
+    unsigned virtio_slots;        /* virtio-mmio transports to describe */
+} virt_fdt_info;
+
+/* Returns a malloc'd blob, or NULL (libfdt error; internal). */
+void *virt_fdt_build(const virt_fdt_info *info, size_t *size);
+
+#endif
