@@ -19,6 +19,7 @@
 #include "hw/misc/test_finisher.h"
 #include "hw/misc/goldfish_rtc.h"
 #include "hw/misc/htif.h"
+#include "hw/virtio/virtio_mmio.h"
 #include "build/config.h"
 #include <elf.h>
 #include <errno.h>
@@ -45,7 +46,7 @@ typedef struct virt_board {
     const accel_ops *accel;
     aclint *clint;
     plic *plic;
-    plic_line uart_irq, rtc_irq;
+    plic_line uart_irq, rtc_irq, virtio_irq[VIRT_VIRTIO_SLOTS];
     chardev *serial;
     uint8_t *mrom;
     char *dumpdtb;
@@ -204,6 +205,12 @@ static int load_images(virt_board *b, bool first)
             .initrd_start = initrd_start, .initrd_end = initrd_end,
             .virtio_slots = VIRT_VIRTIO_SLOTS,
         };
+        /* tern's firmware does not patch the tree the way OpenSBI does, so reserve its
+         * memory (image, data and stacks, all below the kernel) here */
+        if (have_fw && !m->opts.bios) {
+            info.resv_base = VIRT_DRAM;
+            info.resv_size = KERNEL_OFFSET;
+        }
         fdt = virt_fdt_build(&info, &fdt_size);
         if (!fdt)
             return -1;
@@ -383,6 +390,11 @@ static int virt_init(machine *m)
     if (b->serial)
         ns16550a_create(m->devices, &m->as, VIRT_UART0, b->serial, plic_line_set, &b->uart_irq);
     goldfish_rtc_create(m->devices, &m->as, VIRT_RTC, plic_line_set, &b->rtc_irq);
+    for (unsigned i = 0; i < VIRT_VIRTIO_SLOTS; i++) {
+        b->virtio_irq[i] = (plic_line){ b->plic, VIRT_VIRTIO_IRQ + i };
+        virtio_mmio_create(m->devices, &m->as, VIRT_VIRTIO + i * VIRT_VIRTIO_SIZE, NULL, NULL,
+                           plic_line_set, &b->virtio_irq[i]);
+    }
     int rc = load_images(b, true);
     if (rc < 0)
         return -1;

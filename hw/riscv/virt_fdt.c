@@ -54,6 +54,19 @@ void *virt_fdt_build(const virt_fdt_info *info, size_t *size_out)
     TRY(prop_reg(fdt, info->ram_base, info->ram_size));
     TRY(fdt_end_node(fdt));
 
+    if (info->resv_size) {
+        TRY(fdt_begin_node(fdt, "reserved-memory"));
+        TRY(fdt_property_u32(fdt, "#address-cells", 2));
+        TRY(fdt_property_u32(fdt, "#size-cells", 2));
+        TRY(fdt_property(fdt, "ranges", NULL, 0));
+        snprintf(name, sizeof(name), "mmode_resv0@%llx", (unsigned long long)info->resv_base);
+        TRY(fdt_begin_node(fdt, name));
+        TRY(prop_reg(fdt, info->resv_base, info->resv_size));
+        TRY(fdt_property(fdt, "no-map", NULL, 0));
+        TRY(fdt_end_node(fdt));
+        TRY(fdt_end_node(fdt));
+    }
+
     TRY(fdt_begin_node(fdt, "cpus"));
     TRY(fdt_property_u32(fdt, "#address-cells", 1));
     TRY(fdt_property_u32(fdt, "#size-cells", 0));

@@ -17,6 +17,7 @@ typedef struct virt_fdt_info {
     const char *bootargs;         /* NULL: none */
     uint64_t initrd_start, initrd_end;   /* 0, 0: no initrd */
     unsigned virtio_slots;        /* virtio-mmio transports to describe */
+    uint64_t resv_base, resv_size;       /* firmware memory the kernel must not use */
 } virt_fdt_info;
 
 /* Returns a malloc'd blob, or NULL (libfdt error; internal). */

@@ -1,0 +1,83 @@
+/*
+ * Virtio devices independent of their transport: the split virtqueue walked through the
+ * DMA API, and the interface between a transport (virtio-mmio now, virtio-pci later)
+ * and a device backend (blk, rng, console).
+ */
+#ifndef TERN_VIRTIO_H
+#define TERN_VIRTIO_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include "core/memory.h"
+
+#define VIRTIO_MAX_QUEUES 4
+#define VIRTQ_MAX_SIZE 256
+#define VIRTIO_F_VERSION_1 (1ull << 32)
+
+enum {
+    VIRTIO_STATUS_ACKNOWLEDGE = 1, VIRTIO_STATUS_DRIVER = 2, VIRTIO_STATUS_DRIVER_OK = 4,
+    VIRTIO_STATUS_FEATURES_OK = 8, VIRTIO_STATUS_NEEDS_RESET = 64, VIRTIO_STATUS_FAILED = 128,
+};
+
+typedef struct virtqueue {
+    uint32_t num;                /* size chosen by the driver */
+    bool ready;
+    uint64_t desc, avail, used;  /* guest-physical addresses of the three areas */
+    uint16_t last_avail;         /* next avail ring entry to consume */
+    uint16_t used_idx;
+} virtqueue;
+
+typedef struct virtio_dev virtio_dev;
+
+typedef struct virtio_backend {
+    const char *name;
+    uint32_t device_id;
+    unsigned num_queues;
+    uint64_t features;           /* offered in addition to VERSION_1 */
+    /* device configuration space */
+    void (*config_read)(virtio_dev *vd, uint32_t off, uint8_t *buf, uint32_t len);
+    void (*config_write)(virtio_dev *vd, uint32_t off, const uint8_t *buf, uint32_t len);
+    void (*queue_notify)(virtio_dev *vd, unsigned q);
+    void (*reset)(virtio_dev *vd);
+    void (*destroy)(virtio_dev *vd);
+} virtio_backend;
+
+/* The state a transport keeps for its device; backends see it through these helpers. */
+struct virtio_dev {
+    const virtio_backend *backend;
+    void *priv;                  /* backend state */
+    address_space *as;
+    uint64_t driver_features;
+    uint32_t status;
+    uint32_t isr;                /* bit 0: used buffer, bit 1: config change */
+    virtqueue vq[VIRTIO_MAX_QUEUES];
+    void (*notify)(virtio_dev *vd);      /* transport: raise the interrupt */
+    void *transport;
+};
+
+/* A request popped from a queue: its descriptor chain as guest-physical segments. */
+#define VQ_MAX_SEGS 64
+typedef struct vq_seg { uint64_t addr; uint32_t len; bool write; } vq_seg;
+typedef struct vq_req {
+    uint16_t head;
+    unsigned nseg;
+    vq_seg seg[VQ_MAX_SEGS];
+} vq_req;
+
+/* Pop the next available chain: 1 if one was popped, 0 if none, -1 if malformed (the
+ * device is then marked NEEDS_RESET and must stop using the queue). */
+int vq_pop(virtio_dev *vd, unsigned q, vq_req *req);
+/* Return a chain to the driver with `written` bytes written into it; raises the irq. */
+void vq_push(virtio_dev *vd, unsigned q, const vq_req *req, uint32_t written);
+/* Copy between a request's device-readable / device-writable bytes and a host buffer,
+ * starting `off` bytes into that part of the chain. Return bytes copied. */
+size_t vq_read(virtio_dev *vd, const vq_req *req, size_t off, void *buf, size_t len);
+size_t vq_write(virtio_dev *vd, const vq_req *req, size_t off, const void *buf, size_t len);
+size_t vq_in_len(const vq_req *req);      /* device-writable bytes */
+size_t vq_out_len(const vq_req *req);     /* device-readable bytes */
+
+void virtio_reset(virtio_dev *vd);
+void virtio_set_needs_reset(virtio_dev *vd);
+
+#endif

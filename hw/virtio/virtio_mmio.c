@@ -1,0 +1,200 @@
+/*
+ * virtio-mmio transport, version 2 (virtio 1.x, section 4.2.2). Register accesses are
+ * 32-bit; the device configuration space from 0x100 takes any width.
+ */
+#include "hw/virtio/virtio_mmio.h"
+#include "core/log.h"
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    MMIO_MAGIC = 0x000, MMIO_VERSION = 0x004, MMIO_DEVICE_ID = 0x008, MMIO_VENDOR_ID = 0x00c,
+    MMIO_DEVICE_FEATURES = 0x010, MMIO_DEVICE_FEATURES_SEL = 0x014,
+    MMIO_DRIVER_FEATURES = 0x020, MMIO_DRIVER_FEATURES_SEL = 0x024,
+    MMIO_QUEUE_SEL = 0x030, MMIO_QUEUE_NUM_MAX = 0x034, MMIO_QUEUE_NUM = 0x038,
+    MMIO_QUEUE_READY = 0x044, MMIO_QUEUE_NOTIFY = 0x050,
+    MMIO_INTERRUPT_STATUS = 0x060, MMIO_INTERRUPT_ACK = 0x064, MMIO_STATUS = 0x070,
+    MMIO_QUEUE_DESC_LOW = 0x080, MMIO_QUEUE_DESC_HIGH = 0x084,
+    MMIO_QUEUE_DRIVER_LOW = 0x090, MMIO_QUEUE_DRIVER_HIGH = 0x094,
+    MMIO_QUEUE_DEVICE_LOW = 0x0a0, MMIO_QUEUE_DEVICE_HIGH = 0x0a4,
+    MMIO_CONFIG_GENERATION = 0x0fc, MMIO_CONFIG = 0x100,
+};
+
+typedef struct virtio_mmio {
+    virtio_dev vd;
+    irq_fn irq;
+    void *irq_opaque;
+    uint32_t dev_features_sel, drv_features_sel, queue_sel;
+} virtio_mmio;
+
+static void mmio_notify(virtio_dev *vd)
+{
+    virtio_mmio *t = vd->transport;
+    t->irq(t->irq_opaque, vd->isr != 0);
+}
+
+static uint64_t offered(virtio_mmio *t)
+{
+    return t->vd.backend ? t->vd.backend->features | VIRTIO_F_VERSION_1 : 0;
+}
+
+static virtqueue *cur_vq(virtio_mmio *t)
+{
+    if (!t->vd.backend || t->queue_sel >= t->vd.backend->num_queues)
+        return NULL;
+    return &t->vd.vq[t->queue_sel];
+}
+
+static uint64_t mmio_read(void *opaque, uint64_t off, unsigned size)
+{
+    virtio_mmio *t = opaque;
+    virtio_dev *vd = &t->vd;
+    if (off >= MMIO_CONFIG) {
+        uint8_t buf[8] = { 0 };
+        if (vd->backend && vd->backend->config_read)
+            vd->backend->config_read(vd, (uint32_t)(off - MMIO_CONFIG), buf, size);
+        uint64_t v = 0;
+        memcpy(&v, buf, size);
+        return v;
+    }
+    if (size != 4) {
+        guest_error("guest_errors: virtio-mmio: %u-byte read at 0x%llx\n", size, (unsigned long long)off);
+        return 0;
+    }
+    virtqueue *vq = cur_vq(t);
+    switch (off) {
+    case MMIO_MAGIC: return 0x74726976;                /* "virt" */
+    case MMIO_VERSION: return 2;
+    case MMIO_DEVICE_ID: return vd->backend ? vd->backend->device_id : 0;
+    case MMIO_VENDOR_ID: return 0x6e726574;            /* "tern" */
+    case MMIO_DEVICE_FEATURES:
+        return t->dev_features_sel == 0 ? (uint32_t)offered(t) :
+               t->dev_features_sel == 1 ? (uint32_t)(offered(t) >> 32) : 0;
+    case MMIO_QUEUE_NUM_MAX: return vq ? VIRTQ_MAX_SIZE : 0;
+    case MMIO_QUEUE_READY: return vq ? vq->ready : 0;
+    case MMIO_INTERRUPT_STATUS: return vd->isr;
+    case MMIO_STATUS: return vd->status;
+    case MMIO_CONFIG_GENERATION: return 0;
+    default: return 0;
+    }
+}
+
+static void set_addr(uint64_t *a, bool high, uint32_t v)
+{
+    *a = high ? (*a & 0xffffffffull) | ((uint64_t)v << 32) : (*a & ~0xffffffffull) | v;
+}
+
+static void mmio_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
+{
+    virtio_mmio *t = opaque;
+    virtio_dev *vd = &t->vd;
+    if (!vd->backend)
+        return;
+    if (off >= MMIO_CONFIG) {
+        uint8_t buf[8];
+        memcpy(buf, &val, 8);
+        if (vd->backend->config_write)
+            vd->backend->config_write(vd, (uint32_t)(off - MMIO_CONFIG), buf, size);
+        return;
+    }
+    if (size != 4) {
+        guest_error("guest_errors: virtio-mmio: %u-byte write at 0x%llx\n", size, (unsigned long long)off);
+        return;
+    }
+    uint32_t v = (uint32_t)val;
+    virtqueue *vq = cur_vq(t);
+    switch (off) {
+    case MMIO_DEVICE_FEATURES_SEL: t->dev_features_sel = v; break;
+    case MMIO_DRIVER_FEATURES_SEL: t->drv_features_sel = v; break;
+    case MMIO_DRIVER_FEATURES:
+        if (t->drv_features_sel < 2)
+            set_addr(&vd->driver_features, t->drv_features_sel == 1, v);
+        break;
+    case MMIO_QUEUE_SEL: t->queue_sel = v; break;
+    case MMIO_QUEUE_NUM:
+        /* a power of two no larger than the maximum (split queues) */
+        if (vq && v && v <= VIRTQ_MAX_SIZE && !(v & (v - 1)))
+            vq->num = v;
+        else if (vq)
+            guest_error("guest_errors: virtio-mmio: bad queue size %u\n", v);
+        break;
+    case MMIO_QUEUE_READY:
+        if (vq)
+            vq->ready = (v & 1) && vq->num;
+        break;
+    case MMIO_QUEUE_NOTIFY:
+        if (v < vd->backend->num_queues && vd->vq[v].ready && (vd->status & VIRTIO_STATUS_DRIVER_OK) &&
+            vd->backend->queue_notify)
+            vd->backend->queue_notify(vd, v);
+        break;
+    case MMIO_INTERRUPT_ACK:
+        vd->isr &= ~v;
+        mmio_notify(vd);
+        break;
+    case MMIO_STATUS:
+        if (v == 0) {
+            virtio_reset(vd);
+            t->dev_features_sel = t->drv_features_sel = t->queue_sel = 0;
+            mmio_notify(vd);
+            break;
+        }
+        if ((v & VIRTIO_STATUS_FEATURES_OK) && !(vd->status & VIRTIO_STATUS_FEATURES_OK)) {
+            /* only features we offered, and a modern driver */
+            if ((vd->driver_features & ~offered(t)) || !(vd->driver_features & VIRTIO_F_VERSION_1))
+                v &= ~VIRTIO_STATUS_FEATURES_OK;
+        }
+        vd->status = v;
+        break;
+    case MMIO_QUEUE_DESC_LOW: case MMIO_QUEUE_DESC_HIGH:
+        if (vq) set_addr(&vq->desc, off == MMIO_QUEUE_DESC_HIGH, v);
+        break;
+    case MMIO_QUEUE_DRIVER_LOW: case MMIO_QUEUE_DRIVER_HIGH:
+        if (vq) set_addr(&vq->avail, off == MMIO_QUEUE_DRIVER_HIGH, v);
+        break;
+    case MMIO_QUEUE_DEVICE_LOW: case MMIO_QUEUE_DEVICE_HIGH:
+        if (vq) set_addr(&vq->used, off == MMIO_QUEUE_DEVICE_HIGH, v);
+        break;
+    default:
+        guest_error("guest_errors: virtio-mmio: write to 0x%llx\n", (unsigned long long)off);
+        break;
+    }
+}
+
+static const mmio_ops virtio_mmio_ops = { mmio_read, mmio_write };
+
+static void vm_reset(void *dev)
+{
+    virtio_mmio *t = dev;
+    virtio_reset(&t->vd);
+    t->dev_features_sel = t->drv_features_sel = t->queue_sel = 0;
+    mmio_notify(&t->vd);
+}
+
+static void vm_destroy(void *dev)
+{
+    virtio_mmio *t = dev;
+    if (t->vd.backend && t->vd.backend->destroy)
+        t->vd.backend->destroy(&t->vd);
+    free(t);
+}
+
+static const device_ops virtio_mmio_dev_ops = { .type = "virtio-mmio", .reset = vm_reset, .destroy = vm_destroy };
+
+virtio_dev *virtio_mmio_create(device_list *devs, address_space *as, uint64_t base,
+                               const virtio_backend *backend, void *priv,
+                               irq_fn irq, void *irq_opaque)
+{
+    virtio_mmio *t = calloc(1, sizeof(*t));
+    if (!t)
+        fatal("out of memory");
+    t->vd.backend = backend;
+    t->vd.priv = priv;
+    t->vd.as = as;
+    t->vd.notify = mmio_notify;
+    t->vd.transport = t;
+    t->irq = irq;
+    t->irq_opaque = irq_opaque;
+    as_add_mmio(as, backend ? backend->name : "virtio-mmio-empty", base, 0x200, &virtio_mmio_ops, t);
+    device_register(devs, backend ? backend->name : "virtio-mmio-empty", &virtio_mmio_dev_ops, t);
+    return &t->vd;
+}
