@@ -25,6 +25,13 @@ typedef struct machine_opts {
     const char *dtb;            /* device tree to use instead of the generated one */
     const char *serial;         /* -serial backend: mon:stdio, stdio, file:PATH, null */
     bool no_reboot;
+    bool snapshot;              /* -snapshot: every drive keeps its writes in memory */
+#define MAX_DRIVES 8
+    struct drive_opt {
+        const char *file;
+        bool readonly, snapshot;
+    } drives[MAX_DRIVES];
+    int ndrives;
 } machine_opts;
 
 typedef struct machine machine;

@@ -37,6 +37,10 @@ static void usage(void)
 "Display and console:\n"
 "  -nographic                no window; the guest console is on standard input/output\n"
 "  -serial BACKEND           mon:stdio (default), stdio, file:PATH, null\n"
+"Disks:\n"
+"  -drive file=F[,format=raw][,if=virtio][,readonly=on][,snapshot=on]\n"
+"                            a virtio-blk disk (the first is /dev/vda)\n"
+"  -snapshot                 keep every disk write in memory; images stay unchanged\n"
 "  -no-reboot                exit instead of rebooting when the guest resets\n"
 "Debugging:\n"
 "  -d ITEM[,ITEM...]         trace to stderr or the -D file (-d help lists items)\n"
@@ -101,6 +105,53 @@ static char *split_props(const char *arg, const char **props)
     return name;
 }
 
+/* -drive file=F,format=raw,if=virtio[,readonly=on][,snapshot=on] */
+static void parse_drive(machine_opts *o, const char *arg)
+{
+    if (o->ndrives == MAX_DRIVES)
+        usage_error("-drive %s: too many drives", arg);
+    struct drive_opt *d = &o->drives[o->ndrives];
+    memset(d, 0, sizeof(*d));
+    const char *p = arg;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        const char *eq = memchr(p, '=', n);
+        if (!eq)
+            usage_error("-drive: option '%s' needs a value (key=value)", p);
+        size_t klen = (size_t)(eq - p);
+        char *val = strndup(eq + 1, n - klen - 1);
+        if (!val)
+            fatal("out of memory");
+        bool on = !strcmp(val, "on") || !strcmp(val, "true");
+        bool off = !strcmp(val, "off") || !strcmp(val, "false");
+        if (klen == 4 && !strncmp(p, "file", 4)) {
+            d->file = val;              /* kept for the life of the process */
+            val = NULL;
+        } else if (klen == 6 && !strncmp(p, "format", 6)) {
+            if (strcmp(val, "raw"))
+                usage_error("-drive: format '%s' is not supported (only raw)", val);
+        } else if (klen == 2 && !strncmp(p, "if", 2)) {
+            if (strcmp(val, "virtio") && strcmp(val, "none"))
+                usage_error("-drive: interface '%s' is not supported (if=virtio)", val);
+        } else if (klen == 8 && !strncmp(p, "readonly", 8) && (on || off)) {
+            d->readonly = on;
+        } else if (klen == 8 && !strncmp(p, "snapshot", 8) && (on || off)) {
+            d->snapshot = on;
+        } else if (klen == 5 && !strncmp(p, "cache", 5)) {
+            /* accepted for compatibility; tern does synchronous I/O */
+        } else {
+            usage_error("-drive: unknown option '%s'", p);
+        }
+        free(val);
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    if (!d->file)
+        usage_error("-drive %s: file=FILE is required", arg);
+    o->ndrives++;
+}
+
 int main(int argc, char **argv)
 {
     machine m;
@@ -127,13 +178,17 @@ int main(int argc, char **argv)
             m.opts.nographic = true;
             continue;
         }
+        if (!strcmp(name, "snapshot")) {
+            m.opts.snapshot = true;
+            continue;
+        }
         if (!strcmp(name, "no-reboot")) {
             m.opts.no_reboot = true;
             continue;
         }
         static const char *const with_arg[] = {
             "M", "machine", "m", "bios", "kernel", "d", "D", "accel", "smp", "append", "initrd",
-            "dtb", "serial", NULL,
+            "dtb", "serial", "drive", NULL,
         };
         bool known = false;
         for (int k = 0; with_arg[k]; k++)
@@ -167,6 +222,8 @@ int main(int argc, char **argv)
             m.opts.initrd = arg;
         } else if (!strcmp(name, "dtb")) {
             m.opts.dtb = arg;
+        } else if (!strcmp(name, "drive")) {
+            parse_drive(&m.opts, arg);
         } else if (!strcmp(name, "serial")) {
             m.opts.serial = arg;
         } else if (!strcmp(name, "d")) {

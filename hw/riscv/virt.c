@@ -20,6 +20,8 @@
 #include "hw/misc/goldfish_rtc.h"
 #include "hw/misc/htif.h"
 #include "hw/virtio/virtio_mmio.h"
+#include "hw/virtio/virtio_blk.h"
+#include "core/block.h"
 #include "build/config.h"
 #include <elf.h>
 #include <errno.h>
@@ -390,10 +392,27 @@ static int virt_init(machine *m)
     if (b->serial)
         ns16550a_create(m->devices, &m->as, VIRT_UART0, b->serial, plic_line_set, &b->uart_irq);
     goldfish_rtc_create(m->devices, &m->as, VIRT_RTC, plic_line_set, &b->rtc_irq);
-    for (unsigned i = 0; i < VIRT_VIRTIO_SLOTS; i++) {
-        b->virtio_irq[i] = (plic_line){ b->plic, VIRT_VIRTIO_IRQ + i };
-        virtio_mmio_create(m->devices, &m->as, VIRT_VIRTIO + i * VIRT_VIRTIO_SIZE, NULL, NULL,
-                           plic_line_set, &b->virtio_irq[i]);
+    /* disks take the slots from the top down, as on QEMU, so the first is vda */
+    for (int i = VIRT_VIRTIO_SLOTS - 1; i >= 0; i--) {
+        int drive = VIRT_VIRTIO_SLOTS - 1 - i;
+        b->virtio_irq[i] = (plic_line){ b->plic, VIRT_VIRTIO_IRQ + (unsigned)i };
+        const virtio_backend *be = NULL;
+        void *priv = NULL;
+        block *img = NULL;
+        if (drive < m->opts.ndrives) {
+            const struct drive_opt *d = &m->opts.drives[drive];
+            img = block_open(d->file, d->readonly, d->snapshot || m->opts.snapshot, err, sizeof(err));
+            if (!img) {
+                error_report("-drive %s", err);
+                return -1;
+            }
+            be = &virtio_blk_backend;
+            priv = virtio_blk_new(img, NULL);
+        }
+        virtio_dev *vd = virtio_mmio_create(m->devices, &m->as, VIRT_VIRTIO + (uint64_t)i * VIRT_VIRTIO_SIZE,
+                                            be, priv, plic_line_set, &b->virtio_irq[i]);
+        if (img)
+            vd->extra_features = virtio_blk_extra_features(img);
     }
     int rc = load_images(b, true);
     if (rc < 0)

@@ -48,6 +48,7 @@ struct virtio_dev {
     const virtio_backend *backend;
     void *priv;                  /* backend state */
     address_space *as;
+    uint64_t extra_features;     /* offered beyond backend->features (per instance) */
     uint64_t driver_features;
     uint32_t status;
     uint32_t isr;                /* bit 0: used buffer, bit 1: config change */

@@ -35,7 +35,7 @@ static void mmio_notify(virtio_dev *vd)
 
 static uint64_t offered(virtio_mmio *t)
 {
-    return t->vd.backend ? t->vd.backend->features | VIRTIO_F_VERSION_1 : 0;
+    return t->vd.backend ? t->vd.backend->features | t->vd.extra_features | VIRTIO_F_VERSION_1 : 0;
 }
 
 static virtqueue *cur_vq(virtio_mmio *t)
