@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Drive tern's serial console like a person: boot the test guest, wait for the shell,
+type commands, check what comes back, power off, and check tern's exit status.
+
+usage: console.py TERN GUEST_DIR [--bios FILE] [--disk IMG] [--snapshot] [--timeout S]
+"""
+import argparse, os, pty, re, select, subprocess, sys, time
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("tern")
+    ap.add_argument("guest")
+    ap.add_argument("--bios")
+    ap.add_argument("--disk")
+    ap.add_argument("--snapshot", action="store_true")
+    ap.add_argument("--timeout", type=float, default=300)
+    a = ap.parse_args()
+
+    cmd = [a.tern, "-M", "virt", "-m", "256M", "-nographic",
+           "-kernel", os.path.join(a.guest, "Image"),
+           "-initrd", os.path.join(a.guest, "initramfs.cpio.gz"),
+           "-append", "console=ttyS0"]
+    if a.bios:
+        cmd += ["-bios", a.bios]
+    if a.disk:
+        cmd += ["-drive", "file=%s,format=raw,if=virtio" % a.disk]
+    if a.snapshot:
+        cmd += ["-snapshot"]
+    master, slave = pty.openpty()
+    start = time.time()
+    proc = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=slave, close_fds=True)
+    os.close(slave)
+    seen = b""
+
+    def expect(pattern, timeout):
+        nonlocal seen
+        deadline = time.time() + timeout
+        rx = re.compile(pattern.encode())
+        while True:
+            m = rx.search(seen)
+            if m:
+                seen = seen[m.end():]
+                return
+            left = deadline - time.time()
+            if left <= 0 or proc.poll() is not None:
+                sys.stdout.write(seen.decode(errors="replace")[-3000:])
+                raise SystemExit("console: timed out waiting for %r" % pattern)
+            r, _, _ = select.select([master], [], [], min(left, 1.0))
+            if r:
+                try:
+                    data = os.read(master, 4096)
+                except OSError:
+                    data = b""
+                sys.stdout.write(data.decode(errors="replace"))
+                sys.stdout.flush()
+                seen += data
+
+    def send(line):
+        # type it, a character at a time as a person would (the UART FIFO is 16 bytes)
+        for ch in (line + "\r").encode():
+            os.write(master, bytes([ch]))
+            time.sleep(0.002)
+
+    expect(r"tern guest ready", a.timeout)
+    expect(r"/ # ", 60)
+    print("\n[console] shell prompt after %.1f s" % (time.time() - start), flush=True)
+    send("cat /proc/cpuinfo")
+    expect(r"isa\s*: rv64imafdc", 30)
+    expect(r"/ # ", 30)
+    send("uname -m")
+    expect(r"riscv64", 30)
+    expect(r"/ # ", 30)
+    if a.disk:
+        send("mount /dev/vda /mnt && echo written-by-guest > /mnt/guest.txt && umount /mnt && echo DISK-DONE")
+        expect(r"\nDISK-DONE", 60)
+        expect(r"/ # ", 30)
+    send("poweroff")
+    try:
+        status = proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise SystemExit("console: tern did not exit after poweroff")
+    if status != 0:
+        raise SystemExit("console: tern exited with status %d after poweroff" % status)
+    print("\n[console] powered off, tern exited 0 after %.1f s" % (time.time() - start), flush=True)
+
+if __name__ == "__main__":
+    main()

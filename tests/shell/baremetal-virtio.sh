@@ -1,0 +1,20 @@
+#!/bin/bash
+# An xv6-style bare-metal guest (-bios none, M-mode) with its own UART and virtio-mmio
+# block driver reads a sector the test prepared and writes a reply the test checks.
+set -u
+T=${TERN:?}
+SRC=${SRCDIR:?}
+cc=$(command -v riscv64-linux-gnu-gcc || true)
+[ -n "$cc" ] || { echo "no riscv64 cross compiler"; exit 77; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$cc" -O2 -march=rv64gc -mabi=lp64d -mcmodel=medany -ffreestanding -nostdlib -static -fno-pie -no-pie \
+    -Wl,--build-id=none -Wl,--no-warn-rwx-segments -T"$SRC/bench/guest/link.ld" \
+    -o "$tmp/blk.elf" "$SRC/tests/baremetal/start.S" "$SRC/tests/baremetal/blk.c" || exit 1
+python3 -c "import sys; sys.stdout.buffer.write(bytes((i*7+1)&255 for i in range(512)) + bytes(512*7))" >"$tmp/disk.img"
+out=$(timeout 30 "$T" -M virt -bios none -nographic -serial stdio -kernel "$tmp/blk.elf" \
+      -drive file="$tmp/disk.img",format=raw,if=virtio </dev/null); rc=$?
+[ $rc = 0 ] || { echo "FAIL: exit status $rc; output: $out"; exit 1; }
+grep -q "sector 1 written" <<<"$out" || { echo "FAIL: output: $out"; exit 1; }
+reply=$(dd if="$tmp/disk.img" bs=1 skip=512 count=16 status=none)
+[ "$reply" = "bare-metal reply" ] || { echo "FAIL: sector 1 holds '$reply'"; exit 1; }

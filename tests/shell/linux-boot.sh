@@ -1,0 +1,41 @@
+#!/bin/bash
+# Boot the Linux guest kit to a shell under tern, as a person would on the console:
+# with tern's firmware (and an ext2 disk written from the guest, checked on the host
+# with debugfs), again with -snapshot (the image must not change), and with Debian's
+# OpenSBI fw_dynamic. The first run builds the guest kit (a few minutes; then cached).
+# timeout: 2400
+set -u
+T=${TERN:?}
+SRC=${SRCDIR:?}
+command -v python3 >/dev/null || { echo "python3 not installed"; exit 77; }
+command -v mkfs.ext2 >/dev/null && command -v debugfs >/dev/null || { echo "e2fsprogs not installed"; exit 77; }
+guest=$("$SRC/tests/guest-kit/build" --print-dir) || { echo "FAIL: could not build the guest kit"; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+
+img=$tmp/disk.img
+dd if=/dev/zero of="$img" bs=1M count=16 status=none
+mkfs.ext2 -q -F "$img"
+
+echo "== tern firmware, ext2 disk"
+python3 "$SRC/tests/guest-kit/console.py" "$T" "$guest" --disk "$img" || fails=$((fails + 1))
+got=$(debugfs -R "cat /guest.txt" "$img" 2>/dev/null)
+[ "$got" = written-by-guest ] || { echo "FAIL: host reads '$got' from the guest's file"; fails=$((fails + 1)); }
+
+echo "== -snapshot leaves the image unchanged"
+debugfs -w -R "rm /guest.txt" "$img" >/dev/null 2>&1
+before=$(sha256sum <"$img")
+python3 "$SRC/tests/guest-kit/console.py" "$T" "$guest" --disk "$img" --snapshot || fails=$((fails + 1))
+after=$(sha256sum <"$img")
+[ "$before" = "$after" ] || { echo "FAIL: -snapshot changed the image"; fails=$((fails + 1)); }
+
+opensbi=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
+if [ -f "$opensbi" ]; then
+    echo "== Debian OpenSBI fw_dynamic"
+    python3 "$SRC/tests/guest-kit/console.py" "$T" "$guest" --bios "$opensbi" || fails=$((fails + 1))
+else
+    echo "FAIL: $opensbi missing (package opensbi)"
+    fails=$((fails + 1))
+fi
+[ $fails = 0 ]
