@@ -106,7 +106,7 @@ typedef struct rv_cpu {
     uint64_t minstret_off, mcycle_off;
 
     /* LR/SC reservation */
-    uint64_t resv_addr;
+    uint64_t resv_addr, resv_value;
     bool resv_valid;
     bool wfi;                        /* stopped in WFI until an interrupt is pending */
 

@@ -265,6 +265,7 @@ static inline int lr_op(rv_cpu *c, const rv_insn *d, unsigned size)
     if (!mem_load(c, va, size, &v))
         return RV_JUMP;
     c->resv_addr = va;
+    c->resv_value = v;
     c->resv_valid = true;
     RD = size == 4 ? (uint64_t)sext32(v) : v;
     return RV_NEXT;
@@ -281,9 +282,24 @@ static inline int sc_op(rv_cpu *c, const rv_insn *d, unsigned size)
         return RV_NEXT;
     }
     c->resv_valid = false;
-    if (!mem_store(c, va, size, RS2))
-        return RV_JUMP;
-    RD = 0;
+    /* Other harts' stores must break the reservation: the store happens only if memory
+     * still holds what LR read (a compare-and-swap, as QEMU does). */
+    void *host;
+    uint64_t tval;
+    int exc = rv_amo_ptr(c, va, size, &host, &tval);
+    if (unlikely(exc))
+        return rv_raise(c, exc, tval);
+    bool ok;
+    if (size == 4) {
+        uint32_t expect = (uint32_t)c->resv_value;
+        ok = __atomic_compare_exchange_n((uint32_t *)host, &expect, (uint32_t)RS2, false,
+                                         __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    } else {
+        uint64_t expect = c->resv_value;
+        ok = __atomic_compare_exchange_n((uint64_t *)host, &expect, RS2, false,
+                                         __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    }
+    RD = ok ? 0 : 1;
     return RV_NEXT;
 }
 

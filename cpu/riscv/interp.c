@@ -155,6 +155,9 @@ void rv_cpu_dump(rv_cpu *c, void *file)
     fprintf(f, " mstatus %016llx mcause %016llx mtval %016llx mepc %016llx\n",
             (unsigned long long)c->mstatus, (unsigned long long)c->mcause,
             (unsigned long long)c->mtval, (unsigned long long)c->mepc);
+    fprintf(f, " mie     %016llx mip    %016llx mideleg %04llx medeleg %04llx wfi %d\n",
+            (unsigned long long)c->mie, (unsigned long long)rv_cpu_pending_irqs(c),
+            (unsigned long long)c->mideleg, (unsigned long long)c->medeleg, c->wfi);
     fprintf(f, " satp    %016llx scause %016llx stval %016llx sepc %016llx\n",
             (unsigned long long)c->satp, (unsigned long long)c->scause,
             (unsigned long long)c->stval, (unsigned long long)c->sepc);

@@ -110,10 +110,33 @@ static void send_ipi(uint64_t hart, uint32_t what)
     *CLINT_MSIP(hart) = 1;
 }
 
-/* Apply f to every hart in (mask, base); base == -1 means all harts. */
+/* Do what other harts asked of this one (called from the IPI and while waiting). */
+static void handle_ipi(uint64_t me)
+{
+    *CLINT_MSIP(me) = 0;             /* first, so a request arriving now re-raises it */
+    uint32_t what = __atomic_load_n(&harts[me].ipi_pending, __ATOMIC_SEQ_CST);
+    if (what & 2) {
+        __asm__ volatile("sfence.vma");
+        __asm__ volatile("fence.i");
+        /* cleared only after the fence: the requester waits for this bit */
+        __atomic_fetch_and(&harts[me].ipi_pending, ~2u, __ATOMIC_SEQ_CST);
+    }
+    if (what & 1) {
+        __atomic_fetch_and(&harts[me].ipi_pending, ~1u, __ATOMIC_SEQ_CST);
+        csr_set(mip, 1 << 1);                        /* pass it on as SSIP */
+    }
+}
+
+/*
+ * Send `what` to every hart in (mask, base); base == -1 means all harts. Remote fences
+ * are synchronous, as the SBI requires: wait until each target has done its fence,
+ * meanwhile serving requests aimed at this hart so two harts fencing each other cannot
+ * deadlock.
+ */
 static long for_harts(uint64_t mask, uint64_t base, uint32_t what)
 {
     uint64_t me = csr_read(mhartid);
+    bool waiting[MAX_HARTS] = { false };
     for (uint64_t h = 0; h < MAX_HARTS; h++) {
         bool sel = base == (uint64_t)-1 ? true : (h >= base && h - base < 64 && ((mask >> (h - base)) & 1));
         if (!sel || harts[h].hsm != HSM_STARTED)
@@ -127,6 +150,14 @@ static long for_harts(uint64_t mask, uint64_t base, uint32_t what)
                 csr_set(mip, 1 << 1);
         } else {
             send_ipi(h, what);
+            waiting[h] = (what & 2) != 0;
+        }
+    }
+    for (uint64_t h = 0; h < MAX_HARTS; h++) {
+        while (waiting[h] && (__atomic_load_n(&harts[h].ipi_pending, __ATOMIC_SEQ_CST) & 2) &&
+               harts[h].hsm == HSM_STARTED) {
+            if (*CLINT_MSIP(me))
+                handle_ipi(me);
         }
     }
     return SBI_SUCCESS;
@@ -278,16 +309,8 @@ void trap_handler(uint64_t *regs)
     uint64_t cause = csr_read(mcause);
     uint64_t me = csr_read(mhartid);
     if ((int64_t)cause < 0) {
-        if ((cause & 63) == 3) {                             /* IPI through the CLINT */
-            *CLINT_MSIP(me) = 0;
-            uint32_t what = __atomic_exchange_n(&harts[me].ipi_pending, 0, __ATOMIC_SEQ_CST);
-            if (what & 2) {
-                __asm__ volatile("sfence.vma");
-                __asm__ volatile("fence.i");
-            }
-            if (what & 1)
-                csr_set(mip, 1 << 1);                        /* pass it on as SSIP */
-        }
+        if ((cause & 63) == 3)                               /* IPI through the CLINT */
+            handle_ipi(me);
         return;
     }
     if (cause == 9) {                                        /* ecall from S */
