@@ -32,6 +32,18 @@ typedef struct machine_opts {
         bool readonly, snapshot;
     } drives[MAX_DRIVES];
     int ndrives;
+#define MAX_DEVICES 8
+    struct device_opt {
+        const char *type;       /* "virtio-rng", "virtconsole" */
+        const char *chardev;    /* -chardev id for consoles */
+    } devices[MAX_DEVICES];
+    int ndevices;
+#define MAX_CHARDEVS 8
+    struct chardev_opt {
+        const char *id;
+        char *spec;             /* chardev_open() syntax: file:PATH, stdio, null */
+    } chardevs[MAX_CHARDEVS];
+    int nchardevs;
 } machine_opts;
 
 typedef struct machine machine;

@@ -41,6 +41,10 @@ static void usage(void)
 "  -drive file=F[,format=raw][,if=virtio][,readonly=on][,snapshot=on]\n"
 "                            a virtio-blk disk (the first is /dev/vda)\n"
 "  -snapshot                 keep every disk write in memory; images stay unchanged\n"
+"Other devices:\n"
+"  -device virtio-rng-device           entropy from the host\n"
+"  -device virtconsole,chardev=ID      a virtio console on -chardev ID\n"
+"  -chardev file,id=ID,path=P | stdio,id=ID | null,id=ID\n"
 "  -no-reboot                exit instead of rebooting when the guest resets\n"
 "Debugging:\n"
 "  -d ITEM[,ITEM...]         trace to stderr or the -D file (-d help lists items)\n"
@@ -152,6 +156,78 @@ static void parse_drive(machine_opts *o, const char *arg)
     o->ndrives++;
 }
 
+/* Value of key=... in a comma-separated list (malloc'd), or NULL. */
+static char *opt_value(const char *list, const char *key)
+{
+    size_t klen = strlen(key);
+    for (const char *p = list; p && *p;) {
+        size_t n = strcspn(p, ",");
+        if (n > klen && p[klen] == '=' && !strncmp(p, key, klen))
+            return strndup(p + klen + 1, n - klen - 1);
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    return NULL;
+}
+
+/* -device virtio-rng-device | virtio-serial-device | virtconsole,chardev=ID */
+static void parse_device(machine_opts *o, const char *arg)
+{
+    size_t n = strcspn(arg, ",");
+    const char *props = arg[n] ? arg + n + 1 : "";
+    if (!strncmp(arg, "help", n) && n == 4) {
+        printf("virtio-rng-device      entropy from the host (alias virtio-rng)\n"
+               "virtio-serial-device   virtio console transport (consoles attach to it)\n"
+               "virtconsole            a console port: chardev=ID from -chardev\n");
+        exit(0);
+    }
+    if ((n == 17 && !strncmp(arg, "virtio-rng-device", n)) || (n == 10 && !strncmp(arg, "virtio-rng", n))) {
+        if (*props)
+            usage_error("-device virtio-rng-device: unknown option '%s'", props);
+        if (o->ndevices == MAX_DEVICES)
+            usage_error("-device %s: too many devices", arg);
+        o->devices[o->ndevices++] = (struct device_opt){ "virtio-rng", NULL };
+    } else if (n == 20 && !strncmp(arg, "virtio-serial-device", n)) {
+        /* the transport comes with each virtconsole */
+    } else if (n == 11 && !strncmp(arg, "virtconsole", n)) {
+        char *id = opt_value(props, "chardev");
+        if (!id)
+            usage_error("-device %s: chardev=ID is required", arg);
+        if (o->ndevices == MAX_DEVICES)
+            usage_error("-device %s: too many devices", arg);
+        o->devices[o->ndevices++] = (struct device_opt){ "virtconsole", id };
+    } else {
+        usage_error("-device %s: unknown device (-device help lists them)", arg);
+    }
+}
+
+/* -chardev file,id=ID,path=P | stdio,id=ID | null,id=ID */
+static void parse_chardev(machine_opts *o, const char *arg)
+{
+    size_t n = strcspn(arg, ",");
+    const char *props = arg[n] ? arg + n + 1 : "";
+    char *id = opt_value(props, "id");
+    if (!id)
+        usage_error("-chardev %s: id=ID is required", arg);
+    if (o->nchardevs == MAX_CHARDEVS)
+        usage_error("-chardev %s: too many", arg);
+    char *spec = NULL;
+    if (n == 4 && !strncmp(arg, "file", 4)) {
+        char *path = opt_value(props, "path");
+        if (!path)
+            usage_error("-chardev %s: path=FILE is required", arg);
+        if (asprintf(&spec, "file:%s", path) < 0)
+            fatal("out of memory");
+        free(path);
+    } else if ((n == 5 && !strncmp(arg, "stdio", 5)) || (n == 4 && !strncmp(arg, "null", 4))) {
+        spec = strndup(arg, n);
+    } else {
+        usage_error("-chardev %s: unknown backend (file, stdio, null)", arg);
+    }
+    o->chardevs[o->nchardevs++] = (struct chardev_opt){ id, spec };
+}
+
 int main(int argc, char **argv)
 {
     machine m;
@@ -188,7 +264,7 @@ int main(int argc, char **argv)
         }
         static const char *const with_arg[] = {
             "M", "machine", "m", "bios", "kernel", "d", "D", "accel", "smp", "append", "initrd",
-            "dtb", "serial", "drive", NULL,
+            "dtb", "serial", "drive", "device", "chardev", NULL,
         };
         bool known = false;
         for (int k = 0; with_arg[k]; k++)
@@ -224,6 +300,10 @@ int main(int argc, char **argv)
             m.opts.dtb = arg;
         } else if (!strcmp(name, "drive")) {
             parse_drive(&m.opts, arg);
+        } else if (!strcmp(name, "device")) {
+            parse_device(&m.opts, arg);
+        } else if (!strcmp(name, "chardev")) {
+            parse_chardev(&m.opts, arg);
         } else if (!strcmp(name, "serial")) {
             m.opts.serial = arg;
         } else if (!strcmp(name, "d")) {
@@ -267,6 +347,14 @@ int main(int argc, char **argv)
     }
     free((char *)m.opts.machine);
     free((char *)m.opts.accel);
+    for (int i = 0; i < m.opts.nchardevs; i++) {
+        free((char *)m.opts.chardevs[i].id);
+        free(m.opts.chardevs[i].spec);
+    }
+    for (int i = 0; i < m.opts.ndevices; i++)
+        free((char *)m.opts.devices[i].chardev);
+    for (int i = 0; i < m.opts.ndrives; i++)
+        free((char *)m.opts.drives[i].file);
     fflush(stdout);
     if (log_file) {
         fclose(log_file);

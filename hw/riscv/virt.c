@@ -21,6 +21,8 @@
 #include "hw/misc/htif.h"
 #include "hw/virtio/virtio_mmio.h"
 #include "hw/virtio/virtio_blk.h"
+#include "hw/virtio/virtio_rng.h"
+#include "hw/virtio/virtio_console.h"
 #include "core/block.h"
 #include "build/config.h"
 #include <elf.h>
@@ -50,6 +52,7 @@ typedef struct virt_board {
     plic *plic;
     plic_line uart_irq, rtc_irq, virtio_irq[VIRT_VIRTIO_SLOTS];
     chardev *serial;
+    chardev *extra_chr[MAX_CHARDEVS];
     uint8_t *mrom;
     char *dumpdtb;
     char firmware[PATH_MAX];
@@ -392,9 +395,14 @@ static int virt_init(machine *m)
     if (b->serial)
         ns16550a_create(m->devices, &m->as, VIRT_UART0, b->serial, plic_line_set, &b->uart_irq);
     goldfish_rtc_create(m->devices, &m->as, VIRT_RTC, plic_line_set, &b->rtc_irq);
-    /* disks take the slots from the top down, as on QEMU, so the first is vda */
+    if (m->opts.ndrives + m->opts.ndevices > VIRT_VIRTIO_SLOTS) {
+        error_report("too many virtio devices: the virt board has %d virtio-mmio slots", VIRT_VIRTIO_SLOTS);
+        return -1;
+    }
+    /* disks, then other devices, take the slots from the top down as on QEMU (vda first) */
     for (int i = VIRT_VIRTIO_SLOTS - 1; i >= 0; i--) {
         int drive = VIRT_VIRTIO_SLOTS - 1 - i;
+        int dev = drive - m->opts.ndrives;
         b->virtio_irq[i] = (plic_line){ b->plic, VIRT_VIRTIO_IRQ + (unsigned)i };
         const virtio_backend *be = NULL;
         void *priv = NULL;
@@ -408,11 +416,37 @@ static int virt_init(machine *m)
             }
             be = &virtio_blk_backend;
             priv = virtio_blk_new(img, NULL);
+        } else if (dev >= 0 && dev < m->opts.ndevices) {
+            const struct device_opt *d = &m->opts.devices[dev];
+            if (!strcmp(d->type, "virtio-rng")) {
+                be = &virtio_rng_backend;
+            } else {
+                chardev *chr = NULL;
+                for (int k = 0; k < m->opts.nchardevs; k++) {
+                    if (strcmp(m->opts.chardevs[k].id, d->chardev))
+                        continue;
+                    if (!b->extra_chr[k])
+                        b->extra_chr[k] = chardev_open(m->opts.chardevs[k].spec, err, sizeof(err));
+                    if (!b->extra_chr[k]) {
+                        error_report("%s", err);
+                        return -1;
+                    }
+                    chr = b->extra_chr[k];
+                }
+                if (!chr) {
+                    error_report("-device virtconsole: no -chardev with id '%s'", d->chardev);
+                    return -1;
+                }
+                be = &virtio_console_backend;
+                priv = virtio_console_new(chr);
+            }
         }
         virtio_dev *vd = virtio_mmio_create(m->devices, &m->as, VIRT_VIRTIO + (uint64_t)i * VIRT_VIRTIO_SIZE,
                                             be, priv, plic_line_set, &b->virtio_irq[i]);
         if (img)
             vd->extra_features = virtio_blk_extra_features(img);
+        if (be == &virtio_console_backend)
+            virtio_console_attach(vd);
     }
     int rc = load_images(b, true);
     if (rc < 0)
@@ -458,6 +492,8 @@ static void virt_destroy(machine *m)
     device_list_free(m->devices);
     m->devices = NULL;
     chardev_close(b->serial);
+    for (int k = 0; k < MAX_CHARDEVS; k++)
+        chardev_close(b->extra_chr[k]);
     as_destroy(&m->as);
     free(b->dumpdtb);
     free(b);

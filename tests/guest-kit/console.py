@@ -14,6 +14,9 @@ def main():
     ap.add_argument("--disk")
     ap.add_argument("--snapshot", action="store_true")
     ap.add_argument("--timeout", type=float, default=300)
+    ap.add_argument("--devices", action="store_true",
+                    help="add virtio-rng and a virtio console (to --console-file) and check them")
+    ap.add_argument("--console-file")
     a = ap.parse_args()
 
     cmd = [a.tern, "-M", "virt", "-m", "256M", "-nographic",
@@ -26,6 +29,9 @@ def main():
         cmd += ["-drive", "file=%s,format=raw,if=virtio" % a.disk]
     if a.snapshot:
         cmd += ["-snapshot"]
+    if a.devices:
+        cmd += ["-device", "virtio-rng-device", "-device", "virtio-serial-device",
+                "-chardev", "file,id=c0,path=%s" % a.console_file, "-device", "virtconsole,chardev=c0"]
     master, slave = pty.openpty()
     start = time.time()
     proc = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=slave, close_fds=True)
@@ -73,6 +79,13 @@ def main():
     if a.disk:
         send("mount /dev/vda /mnt && echo written-by-guest > /mnt/guest.txt && umount /mnt && echo DISK-DONE")
         expect(r"\nDISK-DONE", 60)
+        expect(r"/ # ", 30)
+    if a.devices:
+        send("cat /sys/class/misc/hw_random/rng_current; head -c 64 /dev/hwrng | wc -c")
+        expect(r"virtio_rng", 30)
+        expect(r"\n64", 30)
+        expect(r"/ # ", 30)
+        send("echo hello-over-virtio-console > /dev/hvc1")
         expect(r"/ # ", 30)
     send("poweroff")
     try:

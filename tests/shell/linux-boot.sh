@@ -30,6 +30,10 @@ python3 "$SRC/tests/guest-kit/console.py" "$T" "$guest" --disk "$img" --snapshot
 after=$(sha256sum <"$img")
 [ "$before" = "$after" ] || { echo "FAIL: -snapshot changed the image"; fails=$((fails + 1)); }
 
+echo "== virtio-rng and virtio-console"
+python3 "$SRC/tests/guest-kit/console.py" "$T" "$guest" --devices --console-file "$tmp/hvc.out" || fails=$((fails + 1))
+grep -q hello-over-virtio-console "$tmp/hvc.out" || { echo "FAIL: virtio console output missing"; fails=$((fails + 1)); }
+
 opensbi=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
 if [ -f "$opensbi" ]; then
     echo "== Debian OpenSBI fw_dynamic"
