@@ -152,16 +152,23 @@ static void uart_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 
 static const mmio_ops uart_ops = { uart_read, uart_write };
 
+static const state_field uart_fields[] = {
+    STATE_FIELD(ns16550a, ier), STATE_FIELD(ns16550a, lcr), STATE_FIELD(ns16550a, mcr),
+    STATE_FIELD(ns16550a, scr), STATE_FIELD(ns16550a, dll), STATE_FIELD(ns16550a, dlm),
+    STATE_FIELD(ns16550a, fcr), STATE_FIELD(ns16550a, thr_int), STATE_ARRAY(ns16550a, fifo),
+    STATE_FIELD(ns16550a, head), STATE_FIELD(ns16550a, count),
+};
+static const state_desc uart_state = STATE_DESC(1, uart_fields);
+
+/* The registry has cleared the state table; only the irq output needs re-deriving. */
 static void uart_reset(void *dev)
 {
-    ns16550a *u = dev;
-    u->ier = u->lcr = u->mcr = u->scr = u->dll = u->dlm = u->fcr = 0;
-    u->thr_int = false;
-    u->head = u->count = 0;
-    update_irq(u);
+    update_irq(dev);
 }
 
-static const device_ops uart_dev_ops = { .type = "ns16550a", .reset = uart_reset, .destroy = free };
+static const device_ops uart_dev_ops = {
+    .type = "ns16550a", .state = &uart_state, .reset = uart_reset, .destroy = free,
+};
 
 ns16550a *ns16550a_create(device_list *devs, address_space *as, uint64_t base, chardev *chr,
                           irq_fn irq, void *irq_opaque)

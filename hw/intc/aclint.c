@@ -10,8 +10,6 @@ typedef struct hart_timer {
     aclint *a;
     unsigned hart;
     qtimer *mt, *st;
-    uint64_t mtimecmp;
-    uint32_t msip;
 } hart_timer;
 
 struct aclint {
@@ -20,6 +18,8 @@ struct aclint {
     void (*kick)(void *opaque, unsigned hart);
     void *kick_opaque;
     hart_timer t[MAX_HARTS];
+    uint64_t mtimecmp[MAX_HARTS];
+    uint32_t msip[MAX_HARTS];
 };
 
 uint64_t aclint_mtime(aclint *a)
@@ -38,12 +38,12 @@ static void update_mtip(hart_timer *t)
 {
     aclint *a = t->a;
     uint64_t now = aclint_mtime(a);
-    bool level = now >= t->mtimecmp;
+    bool level = now >= a->mtimecmp[t->hart];
     rv_cpu_set_irq(a->harts[t->hart], IRQ_MTI, level);
     if (level)
         a->kick(a->kick_opaque, t->hart);
     else
-        qtimer_mod(t->mt, ticks_to_ns(t->mtimecmp));
+        qtimer_mod(t->mt, ticks_to_ns(a->mtimecmp[t->hart]));
 }
 
 static void mtimer_fired(void *opaque)
@@ -77,7 +77,7 @@ static uint64_t aclint_read(void *opaque, uint64_t off, unsigned size)
     if (off < 0x4000) {
         unsigned h = off / 4;
         if (h < a->nharts)
-            return a->t[h].msip;
+            return a->msip[h];
         return 0;
     }
     if (off >= 0xbff8) {
@@ -85,7 +85,7 @@ static uint64_t aclint_read(void *opaque, uint64_t off, unsigned size)
     } else if (off >= 0x4000) {
         unsigned h = (off - 0x4000) / 8;
         if (h < a->nharts)
-            v = a->t[h].mtimecmp;
+            v = a->mtimecmp[h];
     }
     v >>= shift;
     return size == 8 ? v : v & ((1ull << (8 * size)) - 1);
@@ -97,7 +97,7 @@ static void aclint_write(void *opaque, uint64_t off, uint64_t val, unsigned size
     if (off < 0x4000) {
         unsigned h = off / 4;
         if (h < a->nharts && (off & 3) == 0) {
-            a->t[h].msip = val & 1;
+            a->msip[h] = val & 1;
             rv_cpu_set_irq(a->harts[h], IRQ_MSI, val & 1);
             a->kick(a->kick_opaque, h);
         }
@@ -113,13 +113,18 @@ static void aclint_write(void *opaque, uint64_t off, uint64_t val, unsigned size
     hart_timer *t = &a->t[h];
     unsigned shift = (off & 7) * 8;
     uint64_t mask = size == 8 ? ~0ull : ((1ull << (8 * size)) - 1) << shift;
-    t->mtimecmp = (t->mtimecmp & ~mask) | ((val << shift) & mask);
+    a->mtimecmp[h] = (a->mtimecmp[h] & ~mask) | ((val << shift) & mask);
     update_mtip(t);
 }
 
 static const mmio_ops aclint_ops = { aclint_read, aclint_write };
 
 static void aclint_reset(void *dev);
+
+static const state_field aclint_fields[] = {
+    STATE_ARRAY(aclint, mtimecmp), STATE_ARRAY(aclint, msip),
+};
+static const state_desc aclint_state = STATE_DESC(1, aclint_fields);
 
 static void aclint_destroy(void *dev)
 {
@@ -131,7 +136,9 @@ static void aclint_destroy(void *dev)
     free(a);
 }
 
-static const device_ops aclint_dev_ops = { .type = "aclint", .reset = aclint_reset, .destroy = aclint_destroy };
+static const device_ops aclint_dev_ops = {
+    .type = "aclint", .state = &aclint_state, .reset = aclint_reset, .destroy = aclint_destroy,
+};
 
 aclint *aclint_create(device_list *devs, address_space *as, uint64_t base, rv_cpu **harts, unsigned nharts,
                       void (*kick)(void *opaque, unsigned hart), void *kick_opaque)
@@ -159,9 +166,10 @@ static void aclint_reset(void *dev)
 {
     aclint *a = dev;
     for (unsigned i = 0; i < a->nharts; i++) {
-        a->t[i].mtimecmp = UINT64_MAX;
-        a->t[i].msip = 0;
+        a->mtimecmp[i] = UINT64_MAX;          /* no timer interrupt until programmed */
         qtimer_del(a->t[i].mt);
         qtimer_del(a->t[i].st);
+        rv_cpu_set_irq(a->harts[i], IRQ_MTI, false);
+        rv_cpu_set_irq(a->harts[i], IRQ_MSI, false);
     }
 }

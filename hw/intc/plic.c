@@ -7,7 +7,6 @@
 #include "hw/intc/plic.h"
 #include "core/log.h"
 #include <stdlib.h>
-#include <string.h>
 
 #define MAX_CONTEXTS 16
 #define WORDS ((PLIC_NUM_SOURCES + 31) / 32)
@@ -146,21 +145,22 @@ static void plic_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 
 static const mmio_ops plic_ops = { plic_read, plic_write };
 
+static const state_field plic_fields[] = {
+    STATE_ARRAY(plic, priority), STATE_ARRAY(plic, level), STATE_ARRAY(plic, pending),
+    STATE_ARRAY(plic, claimed), STATE_ARRAY(plic, enable), STATE_ARRAY(plic, threshold),
+};
+static const state_desc plic_state = STATE_DESC(1, plic_fields);
+
+/* State is cleared by the registry; devices registered after the PLIC re-assert their
+ * lines in their own resets. */
 static void plic_reset(void *dev)
 {
-    plic *p = dev;
-    memset(p->priority, 0, sizeof(p->priority));
-    memset(p->pending, 0, sizeof(p->pending));
-    memset(p->claimed, 0, sizeof(p->claimed));
-    memset(p->enable, 0, sizeof(p->enable));
-    memset(p->threshold, 0, sizeof(p->threshold));
-    /* line levels are the devices' business and survive reset */
-    for (unsigned s = 1; s < PLIC_NUM_SOURCES; s++)
-        if (bit_get(p->level, s))
-            bit_set(p->pending, s, true);
+    update(dev);
 }
 
-static const device_ops plic_dev_ops = { .type = "plic", .reset = plic_reset, .destroy = free };
+static const device_ops plic_dev_ops = {
+    .type = "plic", .state = &plic_state, .reset = plic_reset, .destroy = free,
+};
 
 plic *plic_create(device_list *devs, address_space *as, uint64_t base, rv_cpu **harts,
                   unsigned nharts, void (*kick)(void *opaque, unsigned hart), void *kick_opaque)

@@ -118,10 +118,17 @@ static void rtc_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 
 static const mmio_ops rtc_ops = { rtc_read, rtc_write };
 
+static const state_field rtc_fields[] = {
+    STATE_FIELD(goldfish_rtc, offset), STATE_FIELD(goldfish_rtc, time_high_latch),
+    STATE_FIELD(goldfish_rtc, alarm_high), STATE_FIELD(goldfish_rtc, alarm),
+    STATE_FIELD(goldfish_rtc, alarm_running), STATE_FIELD(goldfish_rtc, irq_enabled),
+    STATE_FIELD(goldfish_rtc, irq_pending),
+};
+static const state_desc rtc_state = STATE_DESC(1, rtc_fields);
+
 static void rtc_reset(void *dev)
 {
     goldfish_rtc *r = dev;
-    r->alarm_running = r->irq_enabled = r->irq_pending = false;
     qtimer_del(r->timer);
     rtc_update_irq(r);
 }
@@ -133,7 +140,9 @@ static void rtc_destroy(void *dev)
     free(r);
 }
 
-static const device_ops rtc_dev_ops = { .type = "goldfish-rtc", .reset = rtc_reset, .destroy = rtc_destroy };
+static const device_ops rtc_dev_ops = {
+    .type = "goldfish-rtc", .state = &rtc_state, .reset = rtc_reset, .destroy = rtc_destroy,
+};
 
 void goldfish_rtc_create(device_list *devs, address_space *as, uint64_t base,
                          irq_fn irq, void *irq_opaque)

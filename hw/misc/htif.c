@@ -102,7 +102,9 @@ static void fromhost_write(void *opaque, uint64_t off, uint64_t val, unsigned si
 static const mmio_ops tohost_ops = { tohost_read, tohost_write };
 static const mmio_ops fromhost_ops = { fromhost_read, fromhost_write };
 
-static const device_ops htif_dev_ops = { .type = "htif", .destroy = free };
+static const state_field htif_fields[] = { STATE_FIELD(htif, fromhost) };
+static const state_desc htif_state = STATE_DESC(1, htif_fields);
+static const device_ops htif_dev_ops = { .type = "htif", .state = &htif_state, .destroy = free };
 
 void htif_create(device_list *devs, address_space *as, uint64_t tohost, uint64_t fromhost, bool has_fromhost)
 {

@@ -311,8 +311,14 @@ static void monitor_cmd(void *opaque, const char *line, void (*out)(const char *
         }
         for (unsigned i = 0; i < b->nharts; i++)
             b->accel->resume(b->vcpus[i]);
+    } else if (!strcmp(line, "info devices")) {
+        big_lock();
+        device_list_print(b->m->devices, out);
+        big_unlock();
     } else if (!strcmp(line, "help")) {
-        out("info registers   show each hart's registers\r\nquit             exit tern\r\n");
+        out("info registers   show each hart's registers\r\n"
+            "info devices     show each device's state\r\n"
+            "quit             exit tern\r\n");
     } else {
         out("unknown command (try 'help')\r\n");
     }

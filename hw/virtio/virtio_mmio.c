@@ -162,11 +162,20 @@ static void mmio_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 
 static const mmio_ops virtio_mmio_ops = { mmio_read, mmio_write };
 
+static const state_field vm_fields[] = {
+    STATE_FIELD(virtio_mmio, vd.driver_features), STATE_FIELD(virtio_mmio, vd.status),
+    STATE_FIELD(virtio_mmio, vd.isr), STATE_ARRAY(virtio_mmio, vd.vq),
+    STATE_FIELD(virtio_mmio, dev_features_sel), STATE_FIELD(virtio_mmio, drv_features_sel),
+    STATE_FIELD(virtio_mmio, queue_sel),
+};
+static const state_desc vm_state = STATE_DESC(1, vm_fields);
+
+/* Transport state is cleared by the registry; the backend resets its own. */
 static void vm_reset(void *dev)
 {
     virtio_mmio *t = dev;
-    virtio_reset(&t->vd);
-    t->dev_features_sel = t->drv_features_sel = t->queue_sel = 0;
+    if (t->vd.backend && t->vd.backend->reset)
+        t->vd.backend->reset(&t->vd);
     mmio_notify(&t->vd);
 }
 
@@ -178,7 +187,9 @@ static void vm_destroy(void *dev)
     free(t);
 }
 
-static const device_ops virtio_mmio_dev_ops = { .type = "virtio-mmio", .reset = vm_reset, .destroy = vm_destroy };
+static const device_ops virtio_mmio_dev_ops = {
+    .type = "virtio-mmio", .state = &vm_state, .reset = vm_reset, .destroy = vm_destroy,
+};
 
 virtio_dev *virtio_mmio_create(device_list *devs, address_space *as, uint64_t base,
                                const virtio_backend *backend, void *priv,
