@@ -13,6 +13,7 @@ def main():
     ap.add_argument("--bios")
     ap.add_argument("--disk")
     ap.add_argument("--snapshot", action="store_true")
+    ap.add_argument("--accel", default=None)
     ap.add_argument("--timeout", type=float, default=300)
     ap.add_argument("--devices", action="store_true",
                     help="add virtio-rng and a virtio console (to --console-file) and check them")
@@ -29,6 +30,8 @@ def main():
         cmd += ["-drive", "file=%s,format=raw,if=virtio" % a.disk]
     if a.snapshot:
         cmd += ["-snapshot"]
+    if a.accel:
+        cmd += ["-accel", a.accel]
     if a.devices:
         cmd += ["-device", "virtio-rng-device", "-device", "virtio-serial-device",
                 "-chardev", "file,id=c0,path=%s" % a.console_file, "-device", "virtconsole,chardev=c0"]
