@@ -18,6 +18,7 @@ def main():
     ap.add_argument("--devices", action="store_true",
                     help="add virtio-rng and a virtio console (to --console-file) and check them")
     ap.add_argument("--console-file")
+    ap.add_argument("--reboot", action="store_true", help="reboot once and expect a second boot")
     a = ap.parse_args()
 
     cmd = [a.tern, "-M", "virt", "-m", "256M", "-nographic",
@@ -90,6 +91,11 @@ def main():
         expect(r"/ # ", 30)
         send("echo hello-over-virtio-console > /dev/hvc1")
         expect(r"/ # ", 30)
+    if a.reboot:
+        send("reboot")
+        expect(r"tern guest ready", a.timeout)
+        expect(r"/ # ", 60)
+        print("\n[console] rebooted to the shell again", flush=True)
     send("poweroff")
     try:
         status = proc.wait(timeout=60)
