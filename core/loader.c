@@ -132,10 +132,9 @@ fail:
     return false;
 }
 
-bool load_image(address_space *as, const char *path, uint16_t elf_machine, uint64_t raw_addr,
-                loaded_image *img, char *err, size_t errsize)
+/* Open a regular file for reading: the fd and its size, or false with a reason. */
+static bool open_regular(const char *path, int *fd_out, uint64_t *size, char *err, size_t errsize)
 {
-    memset(img, 0, sizeof(*img));
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         snprintf(err, errsize, "%s: %s", path, strerror(errno));
@@ -147,7 +146,19 @@ bool load_image(address_space *as, const char *path, uint16_t elf_machine, uint6
         close(fd);
         return false;
     }
-    uint64_t size = (uint64_t)st.st_size;
+    *fd_out = fd;
+    *size = (uint64_t)st.st_size;
+    return true;
+}
+
+bool load_image(address_space *as, const char *path, uint16_t elf_machine, uint64_t raw_addr,
+                loaded_image *img, char *err, size_t errsize)
+{
+    memset(img, 0, sizeof(*img));
+    int fd;
+    uint64_t size;
+    if (!open_regular(path, &fd, &size, err, errsize))
+        return false;
     if (size == 0) {
         snprintf(err, errsize, "%s: file is empty", path);
         close(fd);
@@ -206,18 +217,10 @@ bool load_image(address_space *as, const char *path, uint16_t elf_machine, uint6
 bool load_blob(address_space *as, const char *path, uint64_t addr, uint64_t max_size,
                uint64_t *size, char *err, size_t errsize)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(err, errsize, "%s: %s", path, strerror(errno));
+    int fd;
+    uint64_t n;
+    if (!open_regular(path, &fd, &n, err, errsize))
         return false;
-    }
-    struct stat st;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errsize, "%s: not a regular file", path);
-        close(fd);
-        return false;
-    }
-    uint64_t n = (uint64_t)st.st_size;
     uint8_t *dst = n <= max_size ? as_ram_ptr(as, addr, n ? n : 1) : NULL;
     if (!dst) {
         snprintf(err, errsize, "%s: %llu bytes do not fit in guest RAM at 0x%llx",

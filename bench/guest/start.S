@@ -1,4 +1,5 @@
-/* Bare-metal start for bench guests: stack, clear .bss, call main, then pass. */
+/* Bare-metal start for C guests (bench workloads, tests/baremetal): FPU on, stack,
+ * clear .bss, call main, then pass; any trap fails the run. */
 .section .text.init
 .globl _start
 _start:

@@ -18,6 +18,21 @@ static int prop_reg(void *fdt, uint64_t base, uint64_t size)
     return fdt_property(fdt, "reg", cells, sizeof(cells));
 }
 
+/* interrupts-extended: for each hart, <intc irq_a intc irq_b> */
+static int prop_hart_irqs(void *fdt, const unsigned *intc_ph, unsigned nharts,
+                          unsigned irq_a, unsigned irq_b)
+{
+    fdt32_t cells[64 * 4];
+    unsigned n = 0;
+    for (unsigned h = 0; h < nharts && h < 64; h++) {
+        cells[n++] = cpu_to_fdt32(intc_ph[h]);
+        cells[n++] = cpu_to_fdt32(irq_a);
+        cells[n++] = cpu_to_fdt32(intc_ph[h]);
+        cells[n++] = cpu_to_fdt32(irq_b);
+    }
+    return fdt_property(fdt, "interrupts-extended", cells, n * sizeof(fdt32_t));
+}
+
 void *virt_fdt_build(const virt_fdt_info *info, size_t *size_out)
 {
     size_t size = 64 * 1024;
@@ -117,15 +132,7 @@ void *virt_fdt_build(const virt_fdt_info *info, size_t *size_out)
         const char compat[] = "sifive,clint0\0riscv,clint0";
         TRY(fdt_property(fdt, "compatible", compat, sizeof(compat)));
         TRY(prop_reg(fdt, VIRT_CLINT, VIRT_CLINT_SIZE));
-        fdt32_t cells[64 * 4];
-        unsigned n = 0;
-        for (unsigned h = 0; h < info->nharts && h < 64; h++) {
-            cells[n++] = cpu_to_fdt32(intc_ph[h]);
-            cells[n++] = cpu_to_fdt32(3);
-            cells[n++] = cpu_to_fdt32(intc_ph[h]);
-            cells[n++] = cpu_to_fdt32(7);
-        }
-        TRY(fdt_property(fdt, "interrupts-extended", cells, n * sizeof(fdt32_t)));
+        TRY(prop_hart_irqs(fdt, intc_ph, info->nharts, 3, 7));
     }
     TRY(fdt_end_node(fdt));
 
@@ -142,15 +149,7 @@ void *virt_fdt_build(const virt_fdt_info *info, size_t *size_out)
         TRY(fdt_property_u32(fdt, "#interrupt-cells", 1));
         TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
         TRY(fdt_property_u32(fdt, "riscv,ndev", VIRT_PLIC_NDEV));
-        fdt32_t cells[64 * 4];
-        unsigned n = 0;
-        for (unsigned h = 0; h < info->nharts && h < 64; h++) {
-            cells[n++] = cpu_to_fdt32(intc_ph[h]);
-            cells[n++] = cpu_to_fdt32(11);
-            cells[n++] = cpu_to_fdt32(intc_ph[h]);
-            cells[n++] = cpu_to_fdt32(9);
-        }
-        TRY(fdt_property(fdt, "interrupts-extended", cells, n * sizeof(fdt32_t)));
+        TRY(prop_hart_irqs(fdt, intc_ph, info->nharts, 11, 9));
     }
     TRY(fdt_end_node(fdt));
 
