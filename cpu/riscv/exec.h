@@ -193,7 +193,12 @@ static inline int csr_op(rv_cpu *c, const rv_insn *d, int kind, uint64_t src, bo
     if (rv_csr_access(c, csr, &old, 0, false) < 0)
         return rv_illegal(c, d);
     if (write) {
-        uint64_t n = kind == 0 ? src : kind == 1 ? (old | src) : (old & ~src);
+        /* CSRRS/CSRRC on mip/sip modify only the software-writable bits: the lines from
+         * the interrupt controllers (e.g. SEIP) must not be latched into them */
+        uint64_t base = old;
+        if (kind != 0 && (csr == 0x344 || csr == 0x144))
+            base = c->mip & (csr == 0x144 ? c->mideleg : ~0ull);
+        uint64_t n = kind == 0 ? src : kind == 1 ? (base | src) : (base & ~src);
         uint64_t ignored;
         if (rv_csr_access(c, csr, &ignored, n, true) < 0)
             return rv_illegal(c, d);

@@ -133,7 +133,10 @@ static void plic_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
         if (reg == 0) {
             p->threshold[ctx] = v & 7;
         } else if (reg == 4) {                        /* complete */
-            if (v && v < PLIC_NUM_SOURCES && bit_get(p->enable[ctx], v) && bit_get(p->claimed, v)) {
+            /* The spec lets a PLIC ignore completions for sources not enabled in this
+             * context, but Linux may move an irq's affinity between claim and complete;
+             * like QEMU, accept the completion so the source is not stuck in service. */
+            if (v && v < PLIC_NUM_SOURCES && bit_get(p->claimed, v)) {
                 bit_set(p->claimed, v, false);
                 if (bit_get(p->level, v))
                     bit_set(p->pending, v, true);

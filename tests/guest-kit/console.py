@@ -14,6 +14,7 @@ def main():
     ap.add_argument("--disk")
     ap.add_argument("--snapshot", action="store_true")
     ap.add_argument("--accel", default=None)
+    ap.add_argument("--smp", type=int, default=1)
     ap.add_argument("--timeout", type=float, default=300)
     ap.add_argument("--devices", action="store_true",
                     help="add virtio-rng and a virtio console (to --console-file) and check them")
@@ -33,6 +34,8 @@ def main():
         cmd += ["-snapshot"]
     if a.accel:
         cmd += ["-accel", a.accel]
+    if a.smp > 1:
+        cmd += ["-smp", str(a.smp)]
     if a.devices:
         cmd += ["-device", "virtio-rng-device", "-device", "virtio-serial-device",
                 "-chardev", "file,id=c0,path=%s" % a.console_file, "-device", "virtconsole,chardev=c0"]
@@ -80,6 +83,14 @@ def main():
     send("uname -m")
     expect(r"riscv64", 30)
     expect(r"/ # ", 30)
+    if a.smp > 1:
+        send("grep -c ^processor /proc/cpuinfo")
+        expect(r"\n%d\r*\n" % a.smp, 30)
+        expect(r"/ # ", 30)
+        # work on every hart: a few processes at once
+        send("for i in 1 2 3 4; do (ls -R / >/dev/null; echo job$i) & done; wait; echo ALL-JOBS")
+        expect(r"\nALL-JOBS", 120)
+        expect(r"/ # ", 30)
     if a.disk:
         send("mount /dev/vda /mnt && echo written-by-guest > /mnt/guest.txt && umount /mnt && echo DISK-DONE")
         expect(r"\nDISK-DONE", 60)

@@ -181,6 +181,34 @@ vec_ok:
     BACK_TO_M(3f)
 3:  csrw mideleg, zero
     csrw mie, zero
+
+    /* 10: csrs/csrc on mip act on the software-writable bits only: an external SEIP
+     * line from the PLIC (UART THR-empty interrupt routed to hart 0's S context) must
+     * not be latched into mip by a read-modify-write of another bit (priv 1.12 3.1.9;
+     * QEMU 7.2 latches it) */
+    TEST(10)
+    li a0, 0x0c000000 + 4 * 10    /* PLIC priority of source 10 (UART) */
+    li t0, 1
+    sw t0, 0(a0)
+    li a0, 0x0c002080             /* context 1 (hart 0, S) enable bits */
+    li t0, 1 << 10
+    sw t0, 0(a0)
+    li a0, 0x0c201000             /* context 1 threshold */
+    sw zero, 0(a0)
+    li a1, 0x10000000
+    li t0, 2                      /* UART IER: THR empty interrupt -> line high */
+    sb t0, 1(a1)
+    csrr t1, mip
+    andi t1, t1, 1 << 9
+    CHECK(t1, 1 << 9)             /* SEIP visible while the line is high */
+    csrsi mip, 1 << 1             /* set SSIP by read-modify-write */
+    sb zero, 1(a1)                /* line low again */
+    csrr t1, mip
+    andi t2, t1, 1 << 9
+    CHECK(t2, 0)                  /* SEIP follows the line: it was not latched */
+    andi t2, t1, 1 << 1
+    CHECK(t2, 1 << 1)
+    csrci mip, 1 << 1
     j pass
 
     .align 6

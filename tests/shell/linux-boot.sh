@@ -2,7 +2,7 @@
 # Boot the Linux guest kit to a shell under tern, as a person would on the console:
 # with tern's firmware (and an ext2 disk written from the guest, checked on the host
 # with debugfs), again with -snapshot (the image must not change), with virtio-rng and
-# a virtio console plus a guest reboot, and with Debian's OpenSBI fw_dynamic. The first run builds the guest kit (a few minutes; then cached).
+# a virtio console plus a guest reboot, with two harts, and with Debian's OpenSBI. The first run builds the guest kit (a few minutes; then cached).
 # timeout: 2400
 set -u
 T=${TERN:?}
@@ -33,6 +33,9 @@ after=$(sha256sum <"$img")
 echo "== virtio-rng and virtio-console, and a reboot"
 python3 "$SRC/tests/guest-kit/console.py" "$T" "$guest" --devices --console-file "$tmp/hvc.out" --reboot || fails=$((fails + 1))
 grep -q hello-over-virtio-console "$tmp/hvc.out" || { echo "FAIL: virtio console output missing"; fails=$((fails + 1)); }
+
+echo "== two harts"
+python3 "$SRC/tests/guest-kit/console.py" "$T" "$guest" --smp 2 --disk "$img" --snapshot || fails=$((fails + 1))
 
 opensbi=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
 if [ -f "$opensbi" ]; then
