@@ -1,94 +1,82 @@
 /*
- * RISC-V F/D arithmetic (see fpu.h).
+ * RISC-V F and D arithmetic (interface and caller contract in fpu.h).
  *
- * The four IEEE rounding modes run on the host FPU: on x86-64 the operation is bracketed
- * by writes of MXCSR (rounding control in, exception flags out), which match RISC-V's
- * flags, including tininess detected after rounding. Results that are NaN are replaced by
- * the canonical NaN. RMM (ties away from zero) has no host equivalent: those operations
- * are computed in a wider format with round-to-odd (truncate, then set the lowest bit if
- * anything was lost) and rounded to the target format in software by round_pack(),
- * which is exact because the wider format has at least two more bits. Conversions to
- * and from integers and between the two formats always use the software path.
+ * A rounding operation (add, sub, mul, div, sqrt, the fused multiply-adds) takes one
+ * of two routes:
+ *
+ *  - the fast route, on x86-64 hosts in RNE, RTZ, RDN and RUP: one asm block loads
+ *    MXCSR with the rounding mode and all exceptions masked, runs the SSE (or FMA)
+ *    instruction, reads the exception flags and reloads the default MXCSR. SSE
+ *    agrees with RISC-V on everything but NaNs: IEEE results, tininess detected after
+ *    rounding, the same five flags (its sixth, "denormal operand", is dropped). NaN
+ *    results, which x86 gives with the operand's payload or as a negative default
+ *    NaN, become the canonical NaN.
+ *
+ *  - the wide route, for RMM (no host has ties-to-away), for fused multiply-add when
+ *    the CPU has no FMA unit, and for every mode on other hosts (whose underflow rules
+ *    may differ, ARM detecting tininess before rounding): the operation runs in a wider
+ *    host format (double for f32, long double for f64) rounded toward zero, and if the
+ *    host reports it inexact a sticky bit is set below the wide result ("round to
+ *    odd"). Since the wide format has at least two more significand bits than the
+ *    target, rounding that value once more gives the same result as rounding the exact
+ *    one; round_pack() does that in software, in any of the five modes, with RISC-V's
+ *    overflow and underflow rules. NaN operands are dealt with before the host sees
+ *    them; the host's flags supply NV and DZ.
+ *
+ * Everything else (conversions, comparisons, min/max, classify, sign injection) is
+ * integer code.
  */
 #include "cpu/riscv/fpu.h"
 #include <fenv.h>
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
+/*
+ * Round to odd needs two spare bits below the target's 53, and an IEEE-style format
+ * that reports inexactness: x87 extended (64 bits) or binary128 (113), not PowerPC's
+ * double-double nor a long double that is only a double.
+ */
+#if LDBL_MANT_DIG != 64 && LDBL_MANT_DIG != 113
+#error "fpu.c needs long double to be x87 extended or IEEE binary128"
+#endif
+
 typedef struct fmt {
     int p;          /* precision, including the hidden bit */
-    int bias;
-    int emax;
+    int bias;       /* also the largest exponent */
+    int signbit;
 } fmt;
-static const fmt FMT32 = { 24, 127, 127 };
-static const fmt FMT64 = { 53, 1023, 1023 };
+static const fmt FMT32 = { 24, 127, 31 };
+static const fmt FMT64 = { 53, 1023, 63 };
 
 static inline float f32_host(uint32_t v) { float f; memcpy(&f, &v, 4); return f; }
 static inline double f64_host(uint64_t v) { double d; memcpy(&d, &v, 8); return d; }
 static inline uint32_t f32_bits(float f) { uint32_t v; memcpy(&v, &f, 4); return v; }
 static inline uint64_t f64_bits(double d) { uint64_t v; memcpy(&v, &d, 8); return v; }
 
-static inline bool f32_isnan(uint32_t a) { return (a & 0x7fffffffu) > 0x7f800000u; }
-static inline bool f64_isnan(uint64_t a) { return (a & ~(1ull << 63)) > 0x7ff0000000000000ull; }
+#define F32_SIGN 0x80000000u
+#define F64_SIGN 0x8000000000000000ull
+#define F32_INF 0x7f800000u
+#define F64_INF 0x7ff0000000000000ull
+
+static inline bool f32_isnan(uint32_t a) { return (a & ~F32_SIGN) > F32_INF; }
+static inline bool f64_isnan(uint64_t a) { return (a & ~F64_SIGN) > F64_INF; }
 static inline bool f32_issnan(uint32_t a) { return f32_isnan(a) && !(a & 0x00400000u); }
 static inline bool f64_issnan(uint64_t a) { return f64_isnan(a) && !(a & 0x0008000000000000ull); }
+static inline bool f32_isinf(uint32_t a) { return (a & ~F32_SIGN) == F32_INF; }
+static inline bool f64_isinf(uint64_t a) { return (a & ~F64_SIGN) == F64_INF; }
+static inline bool f32_iszero(uint32_t a) { return (a & ~F32_SIGN) == 0; }
+static inline bool f64_iszero(uint64_t a) { return (a & ~F64_SIGN) == 0; }
+static inline uint32_t f32_canon(uint32_t r) { return f32_isnan(r) ? F32_CANONICAL_NAN : r; }
+static inline uint64_t f64_canon(uint64_t r) { return f64_isnan(r) ? F64_CANONICAL_NAN : r; }
 
-/* ---- host FPU bracket ---- */
-
-#if defined(__x86_64__)
-/* MXCSR rounding control for RNE, RTZ, RDN, RUP */
-static const uint32_t mxcsr_rc[4] = { 0u << 13, 3u << 13, 1u << 13, 2u << 13 };
-#define MXCSR_DEFAULT 0x1f80u
-
-static inline void host_begin(int rm)
-{
-    uint32_t m = MXCSR_DEFAULT | mxcsr_rc[rm];
-    __asm__ volatile("ldmxcsr %0" : : "m"(m));
-}
-
-static inline uint32_t host_end(void)
-{
-    uint32_t m, d = MXCSR_DEFAULT;
-    __asm__ volatile("stmxcsr %0" : "=m"(m));
-    __asm__ volatile("ldmxcsr %0" : : "m"(d));
-    uint32_t f = 0;
-    if (m & 0x01) f |= FFLAG_NV;
-    if (m & 0x04) f |= FFLAG_DZ;
-    if (m & 0x08) f |= FFLAG_OF;
-    if (m & 0x10) f |= FFLAG_UF;
-    if (m & 0x20) f |= FFLAG_NX;
-    return f;
-}
-/* Keep the compiler from moving FP arithmetic across the MXCSR writes. */
-#define PIN(x) __asm__ volatile("" : "+x"(x))
-#else
-static const int fenv_rm[4] = { FE_TONEAREST, FE_TOWARDZERO, FE_DOWNWARD, FE_UPWARD };
-
-static inline void host_begin(int rm)
-{
-    fesetround(fenv_rm[rm]);
-    feclearexcept(FE_ALL_EXCEPT);
-}
-
-static inline uint32_t host_end(void)
-{
-    int e = fetestexcept(FE_ALL_EXCEPT);
-    fesetround(FE_TONEAREST);
-    uint32_t f = 0;
-    if (e & FE_INVALID) f |= FFLAG_NV;
-    if (e & FE_DIVBYZERO) f |= FFLAG_DZ;
-    if (e & FE_OVERFLOW) f |= FFLAG_OF;
-    if (e & FE_UNDERFLOW) f |= FFLAG_UF;
-    if (e & FE_INEXACT) f |= FFLAG_NX;
-    return f;
-}
-#define PIN(x) __asm__ volatile("" : "+m"(x))
-#endif
+/* Out-of-range modes cannot reach here from a correct caller; never index with them. */
+static inline int valid_rm(int rm) { return (unsigned)rm <= RM_RMM ? rm : RM_RNE; }
 
 /* ---- software rounding ---- */
 
 /*
- * sig >> n rounded by rm (sign is the value's sign, for RDN/RUP). n may exceed 64.
+ * sig >> n rounded by rm (sign is the value's sign, for RDN/RUP); n may exceed 64.
  * Returns whether anything non-zero was shifted out.
  */
 static bool shift_round(uint64_t sig, int n, bool sign, int rm, uint64_t *out)
@@ -98,7 +86,7 @@ static bool shift_round(uint64_t sig, int n, bool sign, int rm, uint64_t *out)
         return false;
     }
     uint64_t q, r;
-    int cmp;                        /* remainder vs half an ulp: -1, 0, 1 */
+    int cmp;                        /* remainder vs half a unit of the result: -1, 0, 1 */
     if (n < 64) {
         q = sig >> n;
         r = sig & ((1ull << n) - 1);
@@ -107,7 +95,7 @@ static bool shift_round(uint64_t sig, int n, bool sign, int rm, uint64_t *out)
     } else {
         q = 0;
         r = sig;
-        /* n > 64: the value is below a quarter of the last place */
+        /* for n > 64 the whole of sig is below half a unit */
         cmp = n > 64 ? -1 : sig < (1ull << 63) ? -1 : sig == (1ull << 63) ? 0 : 1;
     }
     bool inc = false;
@@ -117,7 +105,7 @@ static bool shift_round(uint64_t sig, int n, bool sign, int rm, uint64_t *out)
         case RM_RTZ: break;
         case RM_RDN: inc = sign; break;
         case RM_RUP: inc = !sign; break;
-        default: inc = cmp >= 0; break;       /* RMM */
+        default: inc = cmp >= 0; break;       /* RMM: ties away from zero */
         }
     }
     *out = q + inc;
@@ -129,23 +117,23 @@ static uint64_t overflow_result(const fmt *f, bool sign, int rm)
 {
     bool to_inf = rm == RM_RNE || rm == RM_RMM || (rm == RM_RDN && sign) || (rm == RM_RUP && !sign);
     uint64_t inf = (uint64_t)(2 * f->bias + 1) << (f->p - 1);
-    uint64_t v = to_inf ? inf : inf - 1;
-    return ((uint64_t)sign << (f == &FMT32 ? 31 : 63)) | v;
+    return ((uint64_t)sign << f->signbit) | (to_inf ? inf : inf - 1);
 }
 
 /*
- * Round the finite non-zero value sig * 2^(e - 63) (sig normalised: bit 63 set; its low
- * bits may carry a sticky bit) to format f. Raises NX, UF (tiny after rounding and
- * inexact) and OF.
+ * Round the finite non-zero value sig * 2^(e - 63) (sig normalised: bit 63 set; bits
+ * below the target's guard bit may hold a sticky bit) to format f. Raises NX, OF, and
+ * UF when the result is inexact and tiny, tininess judged after rounding: the value
+ * rounded to f's precision with an unbounded exponent range is below 2^emin.
  */
 static uint64_t round_pack(const fmt *f, bool sign, int e, uint64_t sig, int rm, uint32_t *flags)
 {
-    int signbit = f == &FMT32 ? 31 : 63;
     int emin = 1 - f->bias;
-    if (e > f->emax) {
+    if (e > f->bias) {
         *flags |= FFLAG_OF | FFLAG_NX;
         return overflow_result(f, sign, rm);
     }
+    /* a subnormal result keeps emin - e fewer bits */
     int n = 64 - f->p + (e < emin ? emin - e : 0);
     uint64_t m;
     bool inexact = shift_round(sig, n, sign, rm, &m);
@@ -153,7 +141,7 @@ static uint64_t round_pack(const fmt *f, bool sign, int e, uint64_t sig, int rm,
     if (e < emin) {
         tiny = true;
         if (e == emin - 1) {
-            /* rounded with an unbounded exponent, does it reach 2^emin? */
+            /* just below 2^emin: does rounding at full precision carry up to it? */
             uint64_t mu;
             shift_round(sig, 64 - f->p, sign, rm, &mu);
             if (mu >> f->p)
@@ -170,24 +158,24 @@ static uint64_t round_pack(const fmt *f, bool sign, int e, uint64_t sig, int rm,
         if (m >> f->p) {            /* rounding carried into a new bit */
             m >>= 1;
             e++;
-            if (e > f->emax) {
+            if (e > f->bias) {
                 *flags |= FFLAG_OF | FFLAG_NX;
                 return overflow_result(f, sign, rm);
             }
         }
         bits = ((uint64_t)(e + f->bias) << (f->p - 1)) | (m & ((1ull << (f->p - 1)) - 1));
     } else {
-        bits = m;                   /* subnormal, or exactly the smallest normal */
+        /* subnormal; a carry into bit p-1 makes it exactly the smallest normal */
+        bits = m;
     }
-    return ((uint64_t)sign << signbit) | bits;
+    return ((uint64_t)sign << f->signbit) | bits;
 }
 
 /* Unpack a finite non-zero value into sign, exponent and normalised significand. */
 static void unpack(const fmt *f, uint64_t bits, bool *sign, int *e, uint64_t *sig)
 {
     int fb = f->p - 1;
-    int signbit = f == &FMT32 ? 31 : 63;
-    *sign = (bits >> signbit) & 1;
+    *sign = (bits >> f->signbit) & 1;
     uint64_t exp = (bits >> fb) & (uint64_t)(2 * f->bias + 1);
     uint64_t frac = bits & ((1ull << fb) - 1);
     if (exp == 0) {
@@ -200,345 +188,449 @@ static void unpack(const fmt *f, uint64_t bits, bool *sign, int *e, uint64_t *si
     }
 }
 
-/* ---- RMM through a wider format ---- */
+/* ---- the fast route: SSE under a private MXCSR ---- */
 
-/* A double computed with truncation; set its lowest bit if inexact (round-to-odd). */
-static double to_odd(double d, uint32_t hf)
+#if defined(__x86_64__) && !defined(FPU_NO_FAST_PATH)
+#define FAST_PATH 1
+#define MXCSR_MASKED 0x1f80u        /* all exceptions masked, FTZ/DAZ off, no flags */
+/* MXCSR rounding control for RNE, RTZ, RDN, RUP */
+static const uint32_t mxcsr_rc[4] = { 0u << 13, 3u << 13, 1u << 13, 2u << 13 };
+/* a global, so that no output operand can share its memory */
+static const uint32_t mxcsr_default = MXCSR_MASKED;
+
+static inline uint32_t mxcsr_fflags(uint32_t m)
 {
-    if ((hf & FFLAG_NX) && isfinite(d) && d != 0) {
-        uint64_t b = f64_bits(d) | 1;
-        d = f64_host(b);
-    }
-    return d;
+    uint32_t f = 0;
+    if (m & 0x01) f |= FFLAG_NV;
+    if (m & 0x04) f |= FFLAG_DZ;
+    if (m & 0x08) f |= FFLAG_OF;
+    if (m & 0x10) f |= FFLAG_UF;
+    if (m & 0x20) f |= FFLAG_NX;
+    return f;
 }
 
-/* Finish an f32 operation computed in double with round-to-odd. */
-static uint32_t f32_from_odd_double(double d, uint32_t hf, int rm, uint32_t *flags)
+/*
+ * The instruction sits in the same asm block as the MXCSR writes, so the compiler
+ * cannot schedule it outside them (it knows nothing of the rounding mode). MXCSR is
+ * left at its default rather than saved and restored: the stmxcsr that saving takes
+ * and the ldmxcsr that then depends on it cost about 4 ns a call, a third of the
+ * whole, and tern never runs with anything but the default (see fpu.h).
+ */
+#define SSE_BEGIN "ldmxcsr %[mx]\n\t"
+#define SSE_END "\n\tstmxcsr %[st]\n\tldmxcsr %[dfl]"
+#define SSE_VARS(rm) uint32_t mx = MXCSR_MASKED | mxcsr_rc[rm], st
+#define SSE_MX [st] "=m"(st)
+#define SSE_IN [mx] "m"(mx), [dfl] "m"(mxcsr_default)
+
+#define SSE_FNS(W, HT, SFX) \
+    static inline uint##W##_t sse##W##_binary(int op, uint##W##_t a, uint##W##_t b, int rm, \
+                                              uint32_t *flags) \
+    { \
+        HT x = f##W##_host(a), y = f##W##_host(b); \
+        SSE_VARS(rm); \
+        switch (op) { \
+        case OP_ADD: \
+            __asm__ volatile(SSE_BEGIN "add" SFX " %[y], %[x]" SSE_END \
+                             : [x] "+x"(x), SSE_MX : [y] "x"(y), SSE_IN); \
+            break; \
+        case OP_SUB: \
+            __asm__ volatile(SSE_BEGIN "sub" SFX " %[y], %[x]" SSE_END \
+                             : [x] "+x"(x), SSE_MX : [y] "x"(y), SSE_IN); \
+            break; \
+        case OP_MUL: \
+            __asm__ volatile(SSE_BEGIN "mul" SFX " %[y], %[x]" SSE_END \
+                             : [x] "+x"(x), SSE_MX : [y] "x"(y), SSE_IN); \
+            break; \
+        default: \
+            __asm__ volatile(SSE_BEGIN "div" SFX " %[y], %[x]" SSE_END \
+                             : [x] "+x"(x), SSE_MX : [y] "x"(y), SSE_IN); \
+            break; \
+        } \
+        *flags |= mxcsr_fflags(st); \
+        return f##W##_canon(f##W##_bits(x)); \
+    } \
+    static inline uint##W##_t sse##W##_sqrt(uint##W##_t a, int rm, uint32_t *flags) \
+    { \
+        HT x = f##W##_host(a); \
+        SSE_VARS(rm); \
+        __asm__ volatile(SSE_BEGIN "sqrt" SFX " %[x], %[x]" SSE_END \
+                         : [x] "+x"(x), SSE_MX : SSE_IN); \
+        *flags |= mxcsr_fflags(st); \
+        return f##W##_canon(f##W##_bits(x)); \
+    } \
+    /* c + a*b; the assembler accepts the FMA3 mnemonic whatever -march says */ \
+    static inline uint##W##_t sse##W##_fma(uint##W##_t a, uint##W##_t b, uint##W##_t c, \
+                                           int rm, uint32_t *flags) \
+    { \
+        HT x = f##W##_host(a), y = f##W##_host(b), z = f##W##_host(c); \
+        SSE_VARS(rm); \
+        __asm__ volatile(SSE_BEGIN "vfmadd231" SFX " %[y], %[x], %[z]" SSE_END \
+                         : [z] "+x"(z), SSE_MX : [x] "x"(x), [y] "x"(y), SSE_IN); \
+        *flags |= mxcsr_fflags(st); \
+        return f##W##_canon(f##W##_bits(z)); \
+    }
+
+enum { OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_SQRT, OP_FMA };
+SSE_FNS(32, float, "ss")
+SSE_FNS(64, double, "sd")
+
+static inline bool host_has_fma(void) { return __builtin_cpu_supports("fma"); }
+#else
+#define FAST_PATH 0
+enum { OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_SQRT, OP_FMA };
+#endif
+
+/* ---- the wide route: round to odd in a wider host format ---- */
+
+/*
+ * GCC does not order floating-point arithmetic against the fenv calls that switch the
+ * rounding mode (it has no FENV_ACCESS), but it must order this asm, which may touch
+ * any memory, against them; the data dependency then keeps the arithmetic between
+ * two pins.
+ */
+#define PIN(x) __asm__ volatile("" : "+m"(x) : : "memory")
+
+static uint32_t fenv_fflags(int ex)
 {
+    return (ex & FE_INVALID ? FFLAG_NV : 0) | (ex & FE_DIVBYZERO ? FFLAG_DZ : 0) |
+           (ex & FE_INEXACT ? FFLAG_NX : 0);
+}
+
+/* NV if any of the operands is a signaling NaN. */
+#define NAN_OPERANDS(W, flags, ...) do { \
+        uint##W##_t ops_[] = { __VA_ARGS__ }; \
+        for (unsigned i_ = 0; i_ < sizeof(ops_) / sizeof(ops_[0]); i_++) \
+            if (f##W##_issnan(ops_[i_])) \
+                *(flags) |= FFLAG_NV; \
+    } while (0)
+
+/*
+ * f32 in double: f32 -> f64 is exact; a product of two floats (48 bits) is exact
+ * in double, so the fused multiply-add only rounds in its addition.
+ * a, b, c are not NaN here.
+ */
+static uint32_t f32_wide(int op, uint32_t a, uint32_t b, uint32_t c, int rm, uint32_t *flags)
+{
+    double x, y, z, r;
+    /* widened in software: cvtss2sd would flush subnormals under a caller's DAZ */
+    uint32_t unused = 0, hf;
+    x = f64_host(f32_to_f64(a, &unused));
+    y = f64_host(f32_to_f64(b, &unused));
+    z = f64_host(f32_to_f64(c, &unused));
+#if FAST_PATH
+    /* double arithmetic is SSE here: MXCSR is all the environment there is */
+    uint32_t mx = MXCSR_MASKED | mxcsr_rc[RM_RTZ], st;
+    __asm__ volatile("ldmxcsr %0" : : "m"(mx) : "memory");
+#else
+    fenv_t env;
+    feholdexcept(&env);
+    fesetround(FE_TOWARDZERO);
+#endif
+    PIN(x);
+    PIN(y);
+    PIN(z);
+    switch (op) {
+    case OP_ADD: r = x + y; break;
+    case OP_SUB: r = x - y; break;
+    case OP_MUL: r = x * y; break;
+    case OP_DIV: r = x / y; break;
+    case OP_SQRT: r = sqrt(x); break;
+    default: {
+        double p = x * y;
+        PIN(p);
+        r = p + z;
+        break;
+    }
+    }
+    PIN(r);
+#if FAST_PATH
+    __asm__ volatile("stmxcsr %0\n\tldmxcsr %1" : "=m"(st) : "m"(mxcsr_default) : "memory");
+    hf = mxcsr_fflags(st);
+#else
+    hf = fenv_fflags(fetestexcept(FE_ALL_EXCEPT));
+    fesetenv(&env);
+#endif
+
     *flags |= hf & (FFLAG_NV | FFLAG_DZ);
-    uint64_t b = f64_bits(d);
-    if (isnan(d))
+    uint64_t rb = f64_bits(r);
+    uint32_t sign = (uint32_t)(rb >> 32) & F32_SIGN;
+    if (f64_isnan(rb))
         return F32_CANONICAL_NAN;
-    if (isinf(d))
-        return (uint32_t)((b >> 32) & 0x80000000u) | 0x7f800000u;
-    if (d == 0)
-        return (uint32_t)((b >> 32) & 0x80000000u);
-    bool sign;
+    if (f64_isinf(rb))              /* from an infinite operand or x/0: exact */
+        return sign | F32_INF;
+    if (f64_iszero(rb)) {
+        /*
+         * An exact zero. Truncation gave a sum of opposite-signed terms +0, right in
+         * every mode but RDN, where it is -0 unless both terms are +0.
+         */
+        if (rm == RM_RDN && (op == OP_ADD || op == OP_SUB || op == OP_FMA)) {
+            uint32_t s1 = op == OP_FMA ? (a ^ b) : a;
+            uint32_t s2 = op == OP_FMA ? c : op == OP_SUB ? ~b : b;
+            sign = (s1 | s2) & F32_SIGN;
+        }
+        return sign;
+    }
+    bool s;
     int e;
     uint64_t sig;
-    unpack(&FMT64, b, &sign, &e, &sig);
-    return (uint32_t)round_pack(&FMT32, sign, e, sig, rm, flags);
+    unpack(&FMT64, rb, &s, &e, &sig);
+    if (hf & FFLAG_NX)
+        sig |= 1;                   /* round to odd: lies strictly between two doubles */
+    return (uint32_t)round_pack(&FMT32, s, e, sig, rm, flags);
 }
 
-/* Finish an f64 operation computed in x87 long double with round-to-odd. */
-static uint64_t f64_from_odd_ldouble(long double x, uint32_t *flags, int rm)
+/* f64 in long double (x87 extended on x86, binary128 elsewhere); as f32_wide. */
+static uint64_t f64_wide(int op, uint64_t a, uint64_t b, uint64_t c, int rm, uint32_t *flags)
 {
-    if (isnan(x))
+    fenv_t env;
+    long double x, y, z, r;
+    feholdexcept(&env);
+    fesetround(FE_TOWARDZERO);
+    x = f64_host(a);
+    y = f64_host(b);
+    z = f64_host(c);
+    PIN(x);
+    PIN(y);
+    PIN(z);
+    switch (op) {
+    case OP_ADD: r = x + y; break;
+    case OP_SUB: r = x - y; break;
+    case OP_MUL: r = x * y; break;
+    case OP_DIV: r = x / y; break;
+    case OP_SQRT: r = sqrtl(x); break;
+    default: r = fmal(x, y, z); break;  /* libm's fmal rounds once, in the current mode */
+    }
+    PIN(r);
+    uint32_t hf = fenv_fflags(fetestexcept(FE_ALL_EXCEPT));
+    fesetenv(&env);
+
+    *flags |= hf & (FFLAG_NV | FFLAG_DZ);
+    bool sign = signbit(r);
+    if (isnan(r))
         return F64_CANONICAL_NAN;
-    bool sign = signbit(x);
-    if (isinf(x))
-        return ((uint64_t)sign << 63) | 0x7ff0000000000000ull;
-    if (x == 0)
+    if (isinf(r))
+        return ((uint64_t)sign << 63) | F64_INF;
+    if (r == 0) {
+        if (rm == RM_RDN && (op == OP_ADD || op == OP_SUB || op == OP_FMA)) {
+            uint64_t s1 = op == OP_FMA ? (a ^ b) : a;
+            uint64_t s2 = op == OP_FMA ? c : op == OP_SUB ? ~b : b;
+            sign = ((s1 | s2) & F64_SIGN) != 0;
+        }
         return (uint64_t)sign << 63;
+    }
+    /* the top 64 significand bits, and a sticky bit for anything below them */
     int e;
-    long double fr = frexpl(fabsl(x), &e);           /* x = fr * 2^e, fr in [0.5, 1) */
-    uint64_t sig = (uint64_t)ldexpl(fr, 64);         /* exact: 64-bit significand */
+    long double top = ldexpl(frexpl(fabsl(r), &e), 64);     /* in [2^63, 2^64) */
+    uint64_t sig = (uint64_t)top;
+    if ((hf & FFLAG_NX) || top != (long double)sig)
+        sig |= 1;
     return round_pack(&FMT64, sign, e - 1, sig, rm, flags);
 }
 
-/* A long double computed with truncation; set its lowest significand bit if inexact. */
-static long double ld_to_odd(long double r, int fenv_flags)
-{
-    if ((fenv_flags & FE_INEXACT) && isfinite(r) && r != 0) {
-        int e;
-        long double fr = frexpl(fabsl(r), &e);
-        uint64_t sig = (uint64_t)ldexpl(fr, 64) | 1;
-        r = copysignl(ldexpl((long double)sig, e - 64), r);
-    }
-    return r;
-}
+/* ---- add, sub, mul, div, sqrt ---- */
 
-typedef enum { OP_ADD, OP_SUB, OP_MUL, OP_DIV } arith_op;
-
-static uint32_t f32_rmm(arith_op op, uint32_t a, uint32_t b, uint32_t *flags)
-{
-    double x = f32_host(a), y = f32_host(b), r;      /* f32 -> f64 is exact */
-    host_begin(RM_RTZ);
-    PIN(x);
-    PIN(y);
-    switch (op) {
-    case OP_ADD: r = x + y; break;
-    case OP_SUB: r = x - y; break;
-    case OP_MUL: r = x * y; break;
-    default: r = x / y; break;
-    }
-    PIN(r);
-    uint32_t hf = host_end();
-    /* sNaN operands lose their signalling bit in the widening: check them here */
-    if (f32_issnan(a) || f32_issnan(b))
-        hf |= FFLAG_NV;
-    return f32_from_odd_double(to_odd(r, hf), hf, RM_RMM, flags);
-}
-
-static uint64_t f64_rmm(arith_op op, uint64_t a, uint64_t b, uint32_t *flags)
-{
-    long double x = f64_host(a), y = f64_host(b), r;
-    fesetround(FE_TOWARDZERO);
-    feclearexcept(FE_ALL_EXCEPT);
-    switch (op) {
-    case OP_ADD: r = x + y; break;
-    case OP_SUB: r = x - y; break;
-    case OP_MUL: r = x * y; break;
-    default: r = x / y; break;
-    }
-    int ex = fetestexcept(FE_ALL_EXCEPT);
-    fesetround(FE_TONEAREST);
-    if ((ex & FE_INVALID) || f64_issnan(a) || f64_issnan(b))
-        *flags |= FFLAG_NV;
-    if (ex & FE_DIVBYZERO)
-        *flags |= FFLAG_DZ;
-    return f64_from_odd_ldouble(ld_to_odd(r, ex), flags, RM_RMM);
-}
-
-/* ---- arithmetic ---- */
-
-#define ARITH(W, T, HT, name, op, opcode) \
-    T f##W##_##name(T a, T b, int rm, uint32_t *flags) \
+#define ARITH(W, name, OP) \
+    uint##W##_t f##W##_##name(uint##W##_t a, uint##W##_t b, int rm, uint32_t *flags) \
     { \
-        if (rm == RM_RMM) \
-            return f##W##_rmm(opcode, a, b, flags); \
-        HT x = f##W##_host(a), y = f##W##_host(b), r; \
-        host_begin(rm); \
-        PIN(x); \
-        PIN(y); \
-        r = x op y; \
-        PIN(r); \
-        *flags |= host_end(); \
-        T bits = f##W##_bits(r); \
-        return f##W##_isnan(bits) ? F##W##_CANONICAL_NAN : bits; \
+        rm = valid_rm(rm); \
+        if (FAST_PATH && rm != RM_RMM) \
+            return sse##W##_binary(OP, a, b, rm, flags); \
+        if (f##W##_isnan(a) || f##W##_isnan(b)) { \
+            NAN_OPERANDS(W, flags, a, b); \
+            return F##W##_CANONICAL_NAN; \
+        } \
+        return f##W##_wide(OP, a, b, 0, rm, flags); \
     }
-ARITH(32, uint32_t, float, add, +, OP_ADD)
-ARITH(32, uint32_t, float, sub, -, OP_SUB)
-ARITH(32, uint32_t, float, mul, *, OP_MUL)
-ARITH(32, uint32_t, float, div, /, OP_DIV)
-ARITH(64, uint64_t, double, add, +, OP_ADD)
-ARITH(64, uint64_t, double, sub, -, OP_SUB)
-ARITH(64, uint64_t, double, mul, *, OP_MUL)
-ARITH(64, uint64_t, double, div, /, OP_DIV)
 
-/* A square root is never exactly halfway between two floats, so RMM rounds as RNE. */
-#define SQRT(W, T, HT, fn) \
-    T f##W##_sqrt(T a, int rm, uint32_t *flags) \
+#define SQRT(W) \
+    uint##W##_t f##W##_sqrt(uint##W##_t a, int rm, uint32_t *flags) \
     { \
-        HT x = f##W##_host(a), r; \
-        host_begin(rm == RM_RMM ? RM_RNE : rm); \
-        PIN(x); \
-        r = fn(x); \
-        PIN(r); \
-        *flags |= host_end(); \
-        T bits = f##W##_bits(r); \
-        return f##W##_isnan(bits) ? F##W##_CANONICAL_NAN : bits; \
+        rm = valid_rm(rm); \
+        if (FAST_PATH && rm != RM_RMM) \
+            return sse##W##_sqrt(a, rm, flags); \
+        if (f##W##_isnan(a)) { \
+            NAN_OPERANDS(W, flags, a); \
+            return F##W##_CANONICAL_NAN; \
+        } \
+        if (f##W##_iszero(a))       /* sqrt(-0) = -0 */ \
+            return a; \
+        if (a & F##W##_SIGN) { \
+            *flags |= FFLAG_NV; \
+            return F##W##_CANONICAL_NAN; \
+        } \
+        return f##W##_wide(OP_SQRT, a, 0, 0, rm, flags); \
     }
-SQRT(32, uint32_t, float, __builtin_sqrtf)
-SQRT(64, uint64_t, double, __builtin_sqrt)
+
+#if !FAST_PATH
+/* never called: FAST_PATH is 0, but the calls must still compile */
+#define sse32_binary(op, a, b, rm, fl) 0
+#define sse64_binary(op, a, b, rm, fl) 0
+#define sse32_sqrt(a, rm, fl) 0
+#define sse64_sqrt(a, rm, fl) 0
+#define sse32_fma(a, b, c, rm, fl) 0
+#define sse64_fma(a, b, c, rm, fl) 0
+static inline bool host_has_fma(void) { return false; }
+#endif
+
+ARITH(32, add, OP_ADD)
+ARITH(32, sub, OP_SUB)
+ARITH(32, mul, OP_MUL)
+ARITH(32, div, OP_DIV)
+ARITH(64, add, OP_ADD)
+ARITH(64, sub, OP_SUB)
+ARITH(64, mul, OP_MUL)
+ARITH(64, div, OP_DIV)
+SQRT(32)
+SQRT(64)
 
 /* ---- fused multiply-add ---- */
 
 /*
- * f32: the product of two floats is exact in double, so one double addition with
- * round-to-odd followed by the software rounding gives a correctly rounded fused result
- * in every mode.
+ * a*b + c with a and c already negated as the variant asks: negating an operand is
+ * exact, so -(a*b) - c is computed as (-a)*b + (-c), zeros' signs included.
+ * NaN operands are settled here, before any host sees them: IEEE 754 leaves it to the
+ * implementation whether inf * 0 + qNaN signals invalid, and RISC-V says it does.
  */
-static uint32_t f32_fma(uint32_t a, uint32_t b, uint32_t c, bool neg_prod, bool neg_c,
-                        int rm, uint32_t *flags)
-{
-    double x = f32_host(a), y = f32_host(b), z = f32_host(c), p, r;
-    if (neg_prod)
-        x = -x;
-    if (neg_c)
-        z = -z;
-    host_begin(RM_RTZ);
-    PIN(x);
-    PIN(y);
-    PIN(z);
-    p = x * y;
-    PIN(p);
-    r = p + z;
-    PIN(r);
-    uint32_t hf = host_end();
-    if (f32_issnan(a) || f32_issnan(b) || f32_issnan(c))
-        hf |= FFLAG_NV;
-    return f32_from_odd_double(to_odd(r, hf), hf, rm, flags);
-}
-
-#if defined(__x86_64__)
-__attribute__((target("fma"))) static double fma_hw(double x, double y, double z)
-{
-    return __builtin_fma(x, y, z);
-}
-#endif
-
-static uint64_t f64_fma(uint64_t a, uint64_t b, uint64_t c, bool neg_prod, bool neg_c,
-                        int rm, uint32_t *flags)
-{
-    double x = f64_host(a), y = f64_host(b), z = f64_host(c), r;
-    if (neg_prod)
-        x = -x;
-    if (neg_c)
-        z = -z;
-    if (rm == RM_RMM) {
-        long double lr;
-        fesetround(FE_TOWARDZERO);
-        feclearexcept(FE_ALL_EXCEPT);
-        lr = fmal(x, y, z);
-        int ex = fetestexcept(FE_ALL_EXCEPT);
-        fesetround(FE_TONEAREST);
-        if ((ex & FE_INVALID) || f64_issnan(a) || f64_issnan(b) || f64_issnan(c))
-            *flags |= FFLAG_NV;
-        return f64_from_odd_ldouble(ld_to_odd(lr, ex), flags, RM_RMM);
-    }
-#if defined(__x86_64__)
-    if (__builtin_cpu_supports("fma")) {
-        host_begin(rm);
-        PIN(x);
-        PIN(y);
-        PIN(z);
-        r = fma_hw(x, y, z);
-        PIN(r);
-        *flags |= host_end();
-    } else
-#endif
-    {
-        /* libm's software fma follows the fenv rounding mode */
-        static const int fenv_mode[4] = { FE_TONEAREST, FE_TOWARDZERO, FE_DOWNWARD, FE_UPWARD };
-        fesetround(fenv_mode[rm]);
-        feclearexcept(FE_ALL_EXCEPT);
-        r = fma(x, y, z);
-        int ex = fetestexcept(FE_ALL_EXCEPT);
-        fesetround(FE_TONEAREST);
-        if (ex & FE_INVALID) *flags |= FFLAG_NV;
-        if (ex & FE_OVERFLOW) *flags |= FFLAG_OF;
-        if (ex & FE_UNDERFLOW) *flags |= FFLAG_UF;
-        if (ex & FE_INEXACT) *flags |= FFLAG_NX;
-    }
-    /* inf * 0 is invalid even when the addend is a quiet NaN */
-    if ((isinf(x) && y == 0) || (x == 0 && isinf(y)))
-        *flags |= FFLAG_NV;
-    uint64_t bits = f64_bits(r);
-    return f64_isnan(bits) ? F64_CANONICAL_NAN : bits;
-}
-
-uint32_t f32_fmadd(uint32_t a, uint32_t b, uint32_t c, int rm, uint32_t *fl) { return f32_fma(a, b, c, false, false, rm, fl); }
-uint32_t f32_fmsub(uint32_t a, uint32_t b, uint32_t c, int rm, uint32_t *fl) { return f32_fma(a, b, c, false, true, rm, fl); }
-uint32_t f32_fnmsub(uint32_t a, uint32_t b, uint32_t c, int rm, uint32_t *fl) { return f32_fma(a, b, c, true, false, rm, fl); }
-uint32_t f32_fnmadd(uint32_t a, uint32_t b, uint32_t c, int rm, uint32_t *fl) { return f32_fma(a, b, c, true, true, rm, fl); }
-uint64_t f64_fmadd(uint64_t a, uint64_t b, uint64_t c, int rm, uint32_t *fl) { return f64_fma(a, b, c, false, false, rm, fl); }
-uint64_t f64_fmsub(uint64_t a, uint64_t b, uint64_t c, int rm, uint32_t *fl) { return f64_fma(a, b, c, false, true, rm, fl); }
-uint64_t f64_fnmsub(uint64_t a, uint64_t b, uint64_t c, int rm, uint32_t *fl) { return f64_fma(a, b, c, true, false, rm, fl); }
-uint64_t f64_fnmadd(uint64_t a, uint64_t b, uint64_t c, int rm, uint32_t *fl) { return f64_fma(a, b, c, true, true, rm, fl); }
-
-/* ---- comparisons, min/max, classify ---- */
-
-#define COMPARE(W, T) \
-    bool f##W##_eq(T a, T b, uint32_t *flags) \
+#define FMA(W) \
+    static uint##W##_t f##W##_fma(uint##W##_t a, uint##W##_t b, uint##W##_t c, int rm, \
+                                  uint32_t *flags) \
     { \
-        if (f##W##_isnan(a) || f##W##_isnan(b)) { \
-            if (f##W##_issnan(a) || f##W##_issnan(b)) \
+        rm = valid_rm(rm); \
+        if (f##W##_isnan(a) || f##W##_isnan(b) || f##W##_isnan(c)) { \
+            NAN_OPERANDS(W, flags, a, b, c); \
+            if ((f##W##_isinf(a) && f##W##_iszero(b)) || (f##W##_iszero(a) && f##W##_isinf(b))) \
                 *flags |= FFLAG_NV; \
+            return F##W##_CANONICAL_NAN; \
+        } \
+        if (FAST_PATH && rm != RM_RMM && host_has_fma()) \
+            return sse##W##_fma(a, b, c, rm, flags); \
+        return f##W##_wide(OP_FMA, a, b, c, rm, flags); \
+    } \
+    uint##W##_t f##W##_fmadd(uint##W##_t a, uint##W##_t b, uint##W##_t c, int rm, uint32_t *fl) \
+    { return f##W##_fma(a, b, c, rm, fl); } \
+    uint##W##_t f##W##_fmsub(uint##W##_t a, uint##W##_t b, uint##W##_t c, int rm, uint32_t *fl) \
+    { return f##W##_fma(a, b, c ^ F##W##_SIGN, rm, fl); } \
+    uint##W##_t f##W##_fnmsub(uint##W##_t a, uint##W##_t b, uint##W##_t c, int rm, uint32_t *fl) \
+    { return f##W##_fma(a ^ F##W##_SIGN, b, c, rm, fl); } \
+    uint##W##_t f##W##_fnmadd(uint##W##_t a, uint##W##_t b, uint##W##_t c, int rm, uint32_t *fl) \
+    { return f##W##_fma(a ^ F##W##_SIGN, b, c ^ F##W##_SIGN, rm, fl); }
+
+FMA(32)
+FMA(64)
+
+/* ---- comparisons, min/max, classify, sign injection ---- */
+
+/*
+ * Integer comparisons of non-NaN values: sign-magnitude order, where -0 == +0 for the
+ * IEEE predicates and -0 < +0 for min/max (total says which).
+ */
+#define COMPARE(W) \
+    static inline bool f##W##_less(uint##W##_t a, uint##W##_t b, bool total) \
+    { \
+        bool sa = a >> (W - 1), sb = b >> (W - 1); \
+        if (!total && f##W##_iszero(a) && f##W##_iszero(b)) \
+            return false; \
+        if (sa != sb) \
+            return sa; \
+        return sa ? a > b : a < b; \
+    } \
+    bool f##W##_eq(uint##W##_t a, uint##W##_t b, uint32_t *flags) \
+    { \
+        if (f##W##_isnan(a) || f##W##_isnan(b)) { \
+            NAN_OPERANDS(W, flags, a, b); \
             return false; \
         } \
-        return f##W##_host(a) == f##W##_host(b); \
+        return a == b || (f##W##_iszero(a) && f##W##_iszero(b)); \
     } \
-    bool f##W##_lt(T a, T b, uint32_t *flags) \
+    bool f##W##_lt(uint##W##_t a, uint##W##_t b, uint32_t *flags) \
     { \
         if (f##W##_isnan(a) || f##W##_isnan(b)) { \
             *flags |= FFLAG_NV; \
             return false; \
         } \
-        return f##W##_host(a) < f##W##_host(b); \
+        return f##W##_less(a, b, false); \
     } \
-    bool f##W##_le(T a, T b, uint32_t *flags) \
+    bool f##W##_le(uint##W##_t a, uint##W##_t b, uint32_t *flags) \
     { \
         if (f##W##_isnan(a) || f##W##_isnan(b)) { \
             *flags |= FFLAG_NV; \
             return false; \
         } \
-        return f##W##_host(a) <= f##W##_host(b); \
+        return !f##W##_less(b, a, false); \
     } \
-    static T f##W##_minmax(T a, T b, bool want_max, uint32_t *flags) \
+    static uint##W##_t f##W##_minmax(uint##W##_t a, uint##W##_t b, bool want_max, uint32_t *flags) \
     { \
         bool an = f##W##_isnan(a), bn = f##W##_isnan(b); \
-        if (f##W##_issnan(a) || f##W##_issnan(b)) \
-            *flags |= FFLAG_NV; \
+        NAN_OPERANDS(W, flags, a, b); \
         if (an && bn) \
             return F##W##_CANONICAL_NAN; \
         if (an) \
             return b; \
         if (bn) \
             return a; \
-        const T sign = (T)1 << (W - 1); \
-        if (((a | b) & ~sign) == 0)       /* both zeros: -0 < +0 */ \
-            return want_max ? (a & b) : (a | b); \
-        bool a_less = f##W##_host(a) < f##W##_host(b); \
-        return want_max ? (a_less ? b : a) : (a_less ? a : b); \
+        return f##W##_less(a, b, true) != want_max ? a : b; \
     } \
-    T f##W##_min(T a, T b, uint32_t *flags) { return f##W##_minmax(a, b, false, flags); } \
-    T f##W##_max(T a, T b, uint32_t *flags) { return f##W##_minmax(a, b, true, flags); }
-COMPARE(32, uint32_t)
-COMPARE(64, uint64_t)
+    uint##W##_t f##W##_min(uint##W##_t a, uint##W##_t b, uint32_t *flags) \
+    { return f##W##_minmax(a, b, false, flags); } \
+    uint##W##_t f##W##_max(uint##W##_t a, uint##W##_t b, uint32_t *flags) \
+    { return f##W##_minmax(a, b, true, flags); } \
+    uint##W##_t f##W##_sgnj(uint##W##_t a, uint##W##_t b) \
+    { return (a & ~F##W##_SIGN) | (b & F##W##_SIGN); } \
+    uint##W##_t f##W##_sgnjn(uint##W##_t a, uint##W##_t b) \
+    { return (a & ~F##W##_SIGN) | (~b & F##W##_SIGN); } \
+    uint##W##_t f##W##_sgnjx(uint##W##_t a, uint##W##_t b) \
+    { return a ^ (b & F##W##_SIGN); }
+COMPARE(32)
+COMPARE(64)
 
-uint64_t f32_classify(uint32_t a)
+/* fclass bits: 0 -inf, 1 -normal, 2 -subnormal, 3 -0, 4 +0, 5 +subnormal, 6 +normal,
+ * 7 +inf, 8 sNaN, 9 qNaN */
+static uint64_t classify(const fmt *f, uint64_t a)
 {
-    bool sign = a >> 31;
-    uint32_t exp = (a >> 23) & 0xff, frac = a & 0x7fffff;
-    if (exp == 0xff)
-        return frac ? (frac & 0x400000 ? 1u << 9 : 1u << 8) : sign ? 1u << 0 : 1u << 7;
+    int fb = f->p - 1;
+    bool sign = (a >> f->signbit) & 1;
+    uint64_t expmask = (uint64_t)(2 * f->bias + 1);
+    uint64_t exp = (a >> fb) & expmask, frac = a & ((1ull << fb) - 1);
+    if (exp == expmask)
+        return frac ? (frac >> (fb - 1) ? 1u << 9 : 1u << 8) : sign ? 1u << 0 : 1u << 7;
     if (exp == 0)
         return frac ? (sign ? 1u << 2 : 1u << 5) : (sign ? 1u << 3 : 1u << 4);
     return sign ? 1u << 1 : 1u << 6;
 }
-
-uint64_t f64_classify(uint64_t a)
-{
-    bool sign = a >> 63;
-    uint64_t exp = (a >> 52) & 0x7ff, frac = a & ((1ull << 52) - 1);
-    if (exp == 0x7ff)
-        return frac ? (frac & (1ull << 51) ? 1u << 9 : 1u << 8) : sign ? 1u << 0 : 1u << 7;
-    if (exp == 0)
-        return frac ? (sign ? 1u << 2 : 1u << 5) : (sign ? 1u << 3 : 1u << 4);
-    return sign ? 1u << 1 : 1u << 6;
-}
+uint64_t f32_classify(uint32_t a) { return classify(&FMT32, a); }
+uint64_t f64_classify(uint64_t a) { return classify(&FMT64, a); }
 
 /* ---- conversions ---- */
 
 /*
- * Float to integer with saturation. `bits` is 32 or 64. NaN gives the largest value;
- * out-of-range values saturate; an invalid conversion raises only NV.
+ * Float to integer, `bits` 32 or 64 wide. NaN gives the largest value; out-of-range
+ * values saturate; an invalid conversion raises NV and not NX. A negative value that
+ * rounds to 0 is valid for the unsigned ones (-0.3 -> 0, NX only).
  */
 static int64_t to_int(const fmt *f, uint64_t a, int rm, int bits, bool is_signed, uint32_t *flags)
 {
+    rm = valid_rm(rm);
     int fb = f->p - 1;
     uint64_t expmask = (uint64_t)(2 * f->bias + 1);
     uint64_t maxu = bits == 64 ? ~0ull : (1ull << bits) - 1;
     uint64_t maxs = (1ull << (bits - 1)) - 1;
-    bool nan = ((a >> fb) & expmask) == expmask && (a & ((1ull << fb) - 1));
+    bool is_special = ((a >> fb) & expmask) == expmask;
     uint64_t res;
     bool sign;
-    if (nan) {
+    if (is_special && (a & ((1ull << fb) - 1))) {       /* NaN */
         *flags |= FFLAG_NV;
         res = is_signed ? maxs : maxu;
         goto out;
     }
-    if ((a & ~(1ull << (f == &FMT32 ? 31 : 63))) == 0) {
+    if ((a & ~(1ull << f->signbit)) == 0) {               /* +-0 */
         res = 0;
         goto out;
     }
     int e;
     uint64_t sig;
-    bool is_inf = ((a >> fb) & expmask) == expmask;
     unpack(f, a, &sign, &e, &sig);
     uint64_t mag = 0;
-    bool inexact = false, overflow = is_inf || e >= 64;
+    bool inexact = false, overflow = is_special || e >= 64;
     /* value = sig * 2^(e-63); with e <= 63 the rounded magnitude cannot wrap */
     if (!overflow)
         inexact = shift_round(sig, 63 - e, sign, rm, &mag);
@@ -551,7 +643,7 @@ static int64_t to_int(const fmt *f, uint64_t a, int rm, int bits, bool is_signed
     if (overflow) {
         *flags |= FFLAG_NV;
         if (is_signed)
-            res = sign ? (uint64_t)(-(int64_t)maxs - 1) : maxs;
+            res = sign ? maxs + 1 : maxs;       /* maxs + 1 is the minimum, two's complement */
         else
             res = sign ? 0 : maxu;
         goto out;
@@ -570,7 +662,7 @@ static uint64_t from_int(const fmt *f, bool sign, uint64_t mag, int rm, uint32_t
     if (mag == 0)
         return 0;
     int lz = __builtin_clzll(mag);
-    return round_pack(f, sign, 63 - lz, mag << lz, rm, flags);
+    return round_pack(f, sign, 63 - lz, mag << lz, valid_rm(rm), flags);
 }
 
 #define CONVERSIONS(W, T, F) \
@@ -590,35 +682,35 @@ CONVERSIONS(64, uint64_t, FMT64)
 uint64_t f32_to_f64(uint32_t a, uint32_t *flags)
 {
     if (f32_isnan(a)) {
-        if (f32_issnan(a))
-            *flags |= FFLAG_NV;
+        NAN_OPERANDS(32, flags, a);
         return F64_CANONICAL_NAN;
     }
-    bool sign = a >> 31;
-    if ((a & 0x7fffffffu) == 0x7f800000u)
-        return ((uint64_t)sign << 63) | 0x7ff0000000000000ull;
-    if ((a & 0x7fffffffu) == 0)
-        return (uint64_t)sign << 63;
+    uint64_t sign = (uint64_t)(a >> 31) << 63;
+    if (f32_isinf(a))
+        return sign | F64_INF;
+    if (f32_iszero(a))
+        return sign;
+    bool s;
     int e;
     uint64_t sig;
-    unpack(&FMT32, a, &sign, &e, &sig);
-    return round_pack(&FMT64, sign, e, sig, RM_RNE, flags);   /* exact */
+    unpack(&FMT32, a, &s, &e, &sig);
+    return round_pack(&FMT64, s, e, sig, RM_RNE, flags);       /* exact: no flags */
 }
 
 uint32_t f64_to_f32(uint64_t a, int rm, uint32_t *flags)
 {
     if (f64_isnan(a)) {
-        if (f64_issnan(a))
-            *flags |= FFLAG_NV;
+        NAN_OPERANDS(64, flags, a);
         return F32_CANONICAL_NAN;
     }
-    bool sign = a >> 63;
-    if ((a & ~(1ull << 63)) == 0x7ff0000000000000ull)
-        return ((uint32_t)sign << 31) | 0x7f800000u;
-    if ((a & ~(1ull << 63)) == 0)
-        return (uint32_t)sign << 31;
+    uint32_t sign = (uint32_t)(a >> 63) << 31;
+    if (f64_isinf(a))
+        return sign | F32_INF;
+    if (f64_iszero(a))
+        return sign;
+    bool s;
     int e;
     uint64_t sig;
-    unpack(&FMT64, a, &sign, &e, &sig);
-    return (uint32_t)round_pack(&FMT32, sign, e, sig, rm, flags);
+    unpack(&FMT64, a, &s, &e, &sig);
+    return (uint32_t)round_pack(&FMT32, s, e, sig, valid_rm(rm), flags);
 }
