@@ -21,10 +21,22 @@ const accel_ops *accel_find(const char *name, const char *arch)
     return NULL;
 }
 
+const accel_ops *accel_pick(const char *const *names, const char *arch)
+{
+    for (; *names; names++) {
+        const accel_ops *a = accel_find(*names, arch);
+        if (a && (!a->available || a->available()))
+            return a;
+    }
+    return NULL;
+}
+
 void accel_list(const char *arch)
 {
     printf("Accelerators:\n");
     for (int i = 0; i < naccels; i++)
         if (!arch || !strcmp(accels[i]->arch, arch))
-            printf("%-8s (%s guests)\n", accels[i]->name, accels[i]->arch);
+            printf("%-8s %s guests: %s%s\n", accels[i]->name, accels[i]->arch,
+                   accels[i]->desc ? accels[i]->desc : "",
+                   accels[i]->available && !accels[i]->available() ? " (not on this host)" : "");
 }

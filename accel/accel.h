@@ -14,6 +14,7 @@ typedef struct vcpu vcpu;
 typedef struct accel_ops {
     const char *name;
     const char *arch;                 /* guest architecture it runs: "riscv64", "x86_64" */
+    const char *desc;                 /* one line for -accel help */
     /* Create vCPU `index`; `arch_cpu` is the architecture state (e.g. rv_cpu). */
     vcpu *(*create)(void *arch_cpu, unsigned index, const char *props, char *err, unsigned errsize);
     void (*start)(vcpu *v);           /* start its thread */
@@ -21,10 +22,13 @@ typedef struct accel_ops {
     void (*pause)(vcpu *v);           /* stop running guest code; returns when stopped */
     void (*resume)(vcpu *v);
     void (*destroy)(vcpu *v);         /* stop the thread and free */
+    bool (*available)(void);          /* optional: false if it cannot run on this host */
 } accel_ops;
 
 void accel_register(const accel_ops *ops);
 const accel_ops *accel_find(const char *name, const char *arch);
+/* The first of the names (in order of preference) that exists and can run here. */
+const accel_ops *accel_pick(const char *const *names, const char *arch);
 void accel_list(const char *arch);
 
 #define ACCEL_REGISTER(ops) \

@@ -1,67 +1,13 @@
-/*
- * The `interp` accelerator: each RISC-V vCPU runs the interpreter in its own thread.
- * The thread leaves guest code when kicked (pause, exit, interrupt) and sleeps while
- * the hart is in WFI until an interrupt is pending.
- */
-#include "accel/accel.h"
+/* The `interp` accelerator: each RISC-V hart runs the interpreter in its vCPU thread. */
+#include "accel/riscv_vcpu.h"
 #include "cpu/riscv/cpu.h"
-#include "core/clock.h"
-#include "core/log.h"
-#include <pthread.h>
-#include <stdlib.h>
-#include <string.h>
 #include <stdio.h>
 
-struct vcpu {
-    rv_cpu *cpu;
-    unsigned index;
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;         /* wakes the vCPU (WFI, pause, resume) */
-    pthread_cond_t paused_cond;  /* tells pause() the vCPU has stopped */
-    bool running;
-    bool quit, pause_req, paused;
-};
-
-static void *vcpu_thread(void *arg)
+static bool interp_run(void *opaque, rv_cpu *c)
 {
-    vcpu *v = arg;
-    rv_cpu *c = v->cpu;
-    pthread_mutex_lock(&v->lock);
-    while (!v->quit) {
-        if (v->pause_req) {
-            v->paused = true;
-            pthread_cond_broadcast(&v->paused_cond);
-            pthread_cond_wait(&v->cond, &v->lock);
-            continue;
-        }
-        v->paused = false;
-        if (c->wfi) {
-            if (rv_cpu_pending_irqs(c) & c->mie) {
-                c->wfi = false;
-            } else {
-                /* sleep until kicked; a bounded wait covers the Sstc timer, which has
-                 * no wire to kick us */
-                struct timespec ts;
-                clock_gettime(CLOCK_REALTIME, &ts);
-                ts.tv_nsec += 1000000;
-                if (ts.tv_nsec >= 1000000000) {
-                    ts.tv_sec++;
-                    ts.tv_nsec -= 1000000000;
-                }
-                pthread_cond_timedwait(&v->cond, &v->lock, &ts);
-                continue;
-            }
-        }
-        pthread_mutex_unlock(&v->lock);
-        atomic_store(&c->kick, 0);
-        rv_cpu_run(c, 1u << 20);
-        pthread_mutex_lock(&v->lock);
-    }
-    v->paused = true;
-    pthread_cond_broadcast(&v->paused_cond);
-    pthread_mutex_unlock(&v->lock);
-    return NULL;
+    (void)opaque;
+    rv_cpu_run(c, 1u << 20);
+    return true;
 }
 
 static vcpu *interp_create(void *arch_cpu, unsigned index, const char *props, char *err,
@@ -71,75 +17,18 @@ static vcpu *interp_create(void *arch_cpu, unsigned index, const char *props, ch
         snprintf(err, errsize, "-accel interp: unknown option '%s'", props);
         return NULL;
     }
-    vcpu *v = calloc(1, sizeof(*v));
-    if (!v)
-        fatal("out of memory");
-    v->cpu = arch_cpu;
-    v->index = index;
-    pthread_mutex_init(&v->lock, NULL);
-    pthread_cond_init(&v->cond, NULL);
-    pthread_cond_init(&v->paused_cond, NULL);
-    return v;
-}
-
-static void interp_start(vcpu *v)
-{
-    if (pthread_create(&v->thread, NULL, vcpu_thread, v) != 0)
-        fatal("cannot create vCPU thread");
-    v->running = true;
-}
-
-static void interp_kick(vcpu *v)
-{
-    atomic_store(&v->cpu->kick, 1);
-    pthread_mutex_lock(&v->lock);
-    pthread_cond_broadcast(&v->cond);
-    pthread_mutex_unlock(&v->lock);
-}
-
-static void interp_pause(vcpu *v)
-{
-    pthread_mutex_lock(&v->lock);
-    v->pause_req = true;
-    atomic_store(&v->cpu->kick, 1);
-    pthread_cond_broadcast(&v->cond);
-    while (v->running && !v->paused)
-        pthread_cond_wait(&v->paused_cond, &v->lock);
-    pthread_mutex_unlock(&v->lock);
-}
-
-static void interp_resume(vcpu *v)
-{
-    pthread_mutex_lock(&v->lock);
-    v->pause_req = false;
-    pthread_cond_broadcast(&v->cond);
-    pthread_mutex_unlock(&v->lock);
-}
-
-static void interp_destroy(vcpu *v)
-{
-    if (v->running) {
-        pthread_mutex_lock(&v->lock);
-        v->quit = true;
-        atomic_store(&v->cpu->kick, 1);
-        pthread_cond_broadcast(&v->cond);
-        pthread_mutex_unlock(&v->lock);
-        pthread_join(v->thread, NULL);
-    }
-    pthread_cond_destroy(&v->cond);
-    pthread_cond_destroy(&v->paused_cond);
-    pthread_mutex_destroy(&v->lock);
-    free(v);
+    return riscv_vcpu_new(arch_cpu, index, interp_run, NULL);
 }
 
 static const accel_ops riscv_interp_ops = {
+    .desc = "interprets each instruction (the reference tier)",
     .name = "interp",
     .arch = "riscv64",
     .create = interp_create,
-    .start = interp_start,
-    .kick = interp_kick,
-    .pause = interp_pause,
-    .resume = interp_resume,
-    .destroy = interp_destroy,
+    .start = riscv_vcpu_start,
+    .kick = riscv_vcpu_kick,
+    .pause = riscv_vcpu_pause,
+    .resume = riscv_vcpu_resume,
+    .destroy = riscv_vcpu_destroy,
 };
 ACCEL_REGISTER(riscv_interp_ops)

@@ -16,7 +16,7 @@ typedef struct machine_opts {
     uint64_t ram_size;
     const char *bios;           /* NULL: the board's default */
     const char *kernel;
-    const char *accel;          /* "interp" (default for now) */
+    const char *accel;          /* NULL: the board picks (jit where the host runs it) */
     const char *accel_props;
     bool nographic;
     int smp;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <pthread.h>
 #include <sys/mman.h>
+#include <stdatomic.h>
 
 static pthread_mutex_t the_big_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 
@@ -21,8 +22,10 @@ void as_init(address_space *as)
 
 void as_destroy(address_space *as)
 {
-    for (int i = 0; i < as->nram; i++)
+    for (int i = 0; i < as->nram; i++) {
         munmap(as->ram[i].host, as->ram[i].size);
+        free((void *)as->ram[i].code);
+    }
     free(as->ram);
     free(as->mmio);
     memset(as, 0, sizeof(*as));
@@ -55,7 +58,10 @@ uint8_t *as_add_ram(address_space *as, const char *name, uint64_t base, uint64_t
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED)
         return NULL;
-    mem_region r = { .name = name, .base = base, .size = size, .host = p };
+    _Atomic uint8_t *code = calloc((size + 4095) / 4096, 1);
+    if (!code)
+        fatal("out of memory");
+    mem_region r = { .name = name, .base = base, .size = size, .host = p, .code = code };
     insert_sorted(&as->ram, &as->nram, r);
     return p;
 }
@@ -172,5 +178,65 @@ bool dma_write(address_space *as, uint64_t pa, const void *buf, size_t len)
     if (!p)
         return false;
     memcpy(p, buf, len);
+    as_notify_write(as, pa, len);
     return true;
+}
+
+/* ---- code-page tracking ---- */
+
+void as_set_code_hook(address_space *as, code_write_fn *fn, void *opaque)
+{
+    as->code_written = fn;
+    as->code_opaque = opaque;
+}
+
+bool as_mark_code(address_space *as, uint64_t pa)
+{
+    mem_region *r = find(as->ram, as->nram, pa);
+    if (!r)
+        return false;
+    /* sequentially consistent: the translator reads the page's bytes after this, and
+     * a writer checks the flag after its store (as_notify_write), so one of them sees
+     * the other */
+    return atomic_exchange(&r->code[(pa - r->base) >> 12], 1) == 0;
+}
+
+void as_unmark_code(address_space *as, uint64_t pa)
+{
+    mem_region *r = find(as->ram, as->nram, pa);
+    if (r)
+        atomic_store(&r->code[(pa - r->base) >> 12], 0);
+}
+
+void as_clear_code_marks(address_space *as)
+{
+    for (int i = 0; i < as->nram; i++)
+        for (uint64_t p = 0; p < (as->ram[i].size + 4095) / 4096; p++)
+            atomic_store_explicit(&as->ram[i].code[p], 0, memory_order_relaxed);
+    atomic_thread_fence(memory_order_seq_cst);
+}
+
+bool as_range_has_code(address_space *as, uint64_t pa, uint64_t len)
+{
+    if (!len)
+        return false;
+    mem_region *r = find(as->ram, as->nram, pa);
+    if (!r)
+        return false;
+    uint64_t first = (pa - r->base) >> 12;
+    uint64_t last = (pa + len - 1 - r->base) >> 12;
+    uint64_t npages = (r->size + 4095) / 4096;
+    for (uint64_t p = first; p <= last && p < npages; p++)
+        if (atomic_load(&r->code[p]))
+            return true;
+    return false;
+}
+
+void as_notify_write(address_space *as, uint64_t pa, uint64_t len)
+{
+    if (!as->code_written)
+        return;
+    atomic_thread_fence(memory_order_seq_cst);
+    if (as_range_has_code(as, pa, len))
+        as->code_written(as->code_opaque, pa, len);
 }

@@ -22,13 +22,24 @@ typedef struct mem_region {
     uint8_t *host;              /* RAM: host mapping; MMIO: NULL */
     const mmio_ops *ops;
     void *opaque;
+    _Atomic uint8_t *code;      /* RAM: one flag per page "holds translated code" */
 } mem_region;
+
+/*
+ * Writes to RAM pages that hold translated code must reach the translator so it can
+ * drop what it translated from them (self-modifying code, DMA over old code). The
+ * translator marks such pages; the CPU's slow store path and DMA call code_written
+ * for writes that touch a marked page. CPUs never put marked pages in their write TLB.
+ */
+typedef void code_write_fn(void *opaque, uint64_t pa, uint64_t len);
 
 typedef struct address_space {
     mem_region *ram;            /* sorted by base */
     int nram;
     mem_region *mmio;           /* sorted by base; MMIO overrides RAM where they overlap */
     int nmmio;
+    code_write_fn *code_written;
+    void *code_opaque;
 } address_space;
 
 void as_init(address_space *as);
@@ -48,6 +59,16 @@ mem_region *as_find_mmio(address_space *as, uint64_t pa);
 /* CPU-side accesses of 1/2/4/8 bytes (naturally aligned). False: nothing there. */
 bool as_read(address_space *as, uint64_t pa, unsigned size, uint64_t *val);
 bool as_write(address_space *as, uint64_t pa, unsigned size, uint64_t val);
+
+/* Code-page tracking (see code_write_fn). Marking returns true if the page was not
+ * marked before; only RAM pages can be marked. */
+void as_set_code_hook(address_space *as, code_write_fn *fn, void *opaque);
+bool as_mark_code(address_space *as, uint64_t pa);
+void as_unmark_code(address_space *as, uint64_t pa);
+void as_clear_code_marks(address_space *as);
+bool as_range_has_code(address_space *as, uint64_t pa, uint64_t len);
+/* Called after the CPU wrote [pa, pa+len) of RAM outside its TLB fast path. */
+void as_notify_write(address_space *as, uint64_t pa, uint64_t len);
 
 /* DMA: copy between guest RAM and a host buffer. False if any byte is outside RAM. */
 bool dma_read(address_space *as, uint64_t pa, void *buf, size_t len);

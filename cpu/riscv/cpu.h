@@ -78,6 +78,37 @@ typedef struct rv_tlb {
     rv_tlb_entry e[3][TLB_SIZE];     /* [enum rv_access][index] */
 } rv_tlb;
 
+/*
+ * Jump cache: translated code by guest pc, one table per translation context
+ * (rv_jit_ctx(): fetch privilege and data TLB context, which translated code bakes
+ * in). Translated code looks indirect and cross-page jump targets up here inline,
+ * which is why it lives in the hart at a fixed offset. An entry assumes the page
+ * mapping current when it was made, so the MMU flushes the table with the TLB.
+ */
+#define JC_BITS 10
+#define JC_SIZE (1u << JC_BITS)
+#define JC_CTXS 16
+typedef struct rv_jc_entry {
+    uint64_t pc;                     /* guest virtual pc, or ~0 */
+    const void *code;                /* host code of the block */
+} rv_jc_entry;
+
+static inline unsigned rv_jc_index(uint64_t pc) { return (pc >> 1) & (JC_SIZE - 1); }
+
+/*
+ * Observer of the hart's memory traffic and outside inputs, used by the translator's
+ * lockstep check to record one run and replay it to the other. The MMIO hooks return
+ * true when they handled the access themselves.
+ */
+struct rv_cpu;
+typedef struct rv_io_hook {
+    bool (*mmio_read)(void *opaque, uint64_t pa, unsigned size, uint64_t *val);
+    bool (*mmio_write)(void *opaque, uint64_t pa, unsigned size, uint64_t val);
+    void (*ram_write)(void *opaque, void *host, unsigned size);     /* before the write */
+    uint64_t (*input)(void *opaque, uint64_t value);                /* time, irq lines */
+    void *opaque;
+} rv_io_hook;
+
 /* Decoded-instruction cache entry: validated by comparing the fetched bits. */
 #define DCACHE_BITS 14
 typedef struct rv_dcache_entry {
@@ -108,6 +139,7 @@ typedef struct rv_cpu {
     /* LR/SC reservation */
     uint64_t resv_addr, resv_value;
     bool resv_valid;
+    uint64_t amo_pa;                 /* physical address of the last rv_amo_ptr() */
     bool wfi;                        /* stopped in WFI until an interrupt is pending */
 
     /* interrupt lines driven by devices (MEIP, SEIP, MTIP, MSIP), set from any thread */
@@ -122,12 +154,20 @@ typedef struct rv_cpu {
     unsigned data_ctx, fetch_ctx;
     rv_tlb tlb[TLBCTX_COUNT];
     bool pmp_active;                 /* some PMP entry is not OFF */
+    bool tlb_nofill;                 /* keep the TLB empty: every access takes the slow path */
+    const rv_io_hook *io_hook;       /* NULL unless a lockstep check is recording */
 
     /* host glue: time source, wait-for-interrupt, exit/trace hooks */
     struct rv_hart_env *env;
 
     rv_dcache_entry dcache[1u << DCACHE_BITS];
+
+    uint32_t jc_used;                /* contexts whose jump cache may hold entries */
+    rv_jc_entry jc[JC_CTXS][JC_SIZE];
 } rv_cpu;
+
+/* The translation context a block is made for: fetch privilege | data TLB context << 2. */
+static inline unsigned rv_jit_ctx(const rv_cpu *c) { return c->priv | (c->data_ctx << 2); }
 
 /* What the hart needs from the machine it sits in. */
 typedef struct rv_hart_env {
@@ -135,6 +175,14 @@ typedef struct rv_hart_env {
     void (*stimecmp_changed)(void *opaque, struct rv_cpu *c);
     void *opaque;
 } rv_hart_env;
+
+/* The host (x86 TSO) keeps every order but a store before a later load; a fence that
+ * asks for that one (pred W/O, succ R/I) needs a real barrier for other harts. */
+static inline bool rv_fence_needs_barrier(int64_t imm)
+{
+    unsigned pred = (imm >> 4) & 15, succ = imm & 15;
+    return (pred & 5) && (succ & 10);
+}
 
 /* handler results */
 enum { RV_NEXT = 0, RV_JUMP = 1, RV_EXIT = 2 };
@@ -144,6 +192,10 @@ void rv_cpu_init(rv_cpu *c, struct address_space *as, unsigned hartid);
 void rv_cpu_reset(rv_cpu *c, uint64_t pc);
 /* Runs until kicked or about `budget` instructions have retired. */
 void rv_cpu_run(rv_cpu *c, uint64_t budget);
+/* Executes exactly one instruction (or takes the fetch fault); no interrupt check. */
+void rv_cpu_step(rv_cpu *c);
+/* Executes one decoded instruction at c->pc as the interpreter does (handler result). */
+int rv_exec_one(rv_cpu *c, const rv_insn *d);
 void rv_cpu_dump(rv_cpu *c, void *file);
 uint64_t rv_cpu_pending_irqs(rv_cpu *c);
 void rv_cpu_set_irq(rv_cpu *c, unsigned irq, bool level);
@@ -166,11 +218,20 @@ int rv_csr_access(rv_cpu *c, unsigned csr, uint64_t *old, uint64_t newv, bool wr
 int rv_translate(rv_cpu *c, uint64_t va, enum rv_access acc, unsigned priv, uint64_t *paddr);
 void rv_tlb_flush(rv_cpu *c);
 void rv_tlb_flush_page(rv_cpu *c, uint64_t va);
+/* Empty the jump cache; `machine_mode` too if M-mode fetch permissions changed (PMP). */
+void rv_jc_flush(rv_cpu *c, bool machine_mode);
 /* Slow paths of loads, stores and fetch: return 0 or an exception cause (tval set). */
 int rv_load_slow(rv_cpu *c, uint64_t va, unsigned size, uint64_t *val, uint64_t *tval);
 int rv_store_slow(rv_cpu *c, uint64_t va, unsigned size, uint64_t val, uint64_t *tval);
-/* Host pointer for an aligned atomic access of `size` (fails on MMIO: access fault). */
+/* Host pointer for an aligned atomic access of `size` (fails on MMIO: access fault).
+ * After writing through it, call rv_amo_written() so code-page tracking sees it. */
 int rv_amo_ptr(rv_cpu *c, uint64_t va, unsigned size, void **host, uint64_t *tval);
+void rv_amo_written(rv_cpu *c, unsigned size);
+/* An outside input (time, interrupt lines), passed through the lockstep check's hook. */
+static inline uint64_t rv_input(rv_cpu *c, uint64_t v)
+{
+    return c->io_hook ? c->io_hook->input(c->io_hook->opaque, v) : v;
+}
 int rv_fetch_slow(rv_cpu *c, uint64_t pc, uint32_t *raw, uint64_t *tval);
 bool rv_pmp_check(rv_cpu *c, uint64_t pa, unsigned size, enum rv_access acc, unsigned priv);
 unsigned rv_effective_data_priv(rv_cpu *c);

@@ -64,6 +64,7 @@ static void pmp_changed(rv_cpu *c)
         if (c->pmpcfg[i] & 0x18)
             c->pmp_active = true;
     rv_tlb_flush(c);
+    rv_jc_flush(c, true);
 }
 
 static bool pmp_locked(rv_cpu *c, int i) { return c->pmpcfg[i] & 0x80; }
@@ -120,7 +121,7 @@ int rv_csr_access(rv_cpu *c, unsigned csr, uint64_t *oldp, uint64_t v, bool writ
         if (csr == CSR_CYCLE)
             old = counter_value(c, 0);
         else if (csr == CSR_TIME)
-            old = c->env && c->env->read_time ? c->env->read_time(c->env->opaque) : 0;
+            old = rv_input(c, c->env && c->env->read_time ? c->env->read_time(c->env->opaque) : 0);
         else if (csr == CSR_INSTRET)
             old = counter_value(c, 2);
         *oldp = old;

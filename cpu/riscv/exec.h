@@ -138,7 +138,12 @@ EXEC(subw)  { RD = sext32(RS1 - RS2); return RV_NEXT; }
 EXEC(sllw)  { RD = sext32((uint32_t)RS1 << (RS2 & 31)); return RV_NEXT; }
 EXEC(srlw)  { RD = sext32((uint32_t)RS1 >> (RS2 & 31)); return RV_NEXT; }
 EXEC(sraw)  { RD = (uint64_t)(int64_t)((int32_t)RS1 >> (RS2 & 31)); return RV_NEXT; }
-EXEC(fence) { return RV_NEXT; }
+EXEC(fence)
+{
+    if (rv_fence_needs_barrier(d->imm))
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    return RV_NEXT;
+}
 /* The decoded-instruction cache checks instruction bits on every hit, so stale code is
  * never run; fence.i still ends the block so a translator can drop its translations. */
 EXEC(fence_i) { c->pc += d->len; return RV_EXIT; }
@@ -304,6 +309,8 @@ static inline int sc_op(rv_cpu *c, const rv_insn *d, unsigned size)
         ok = __atomic_compare_exchange_n((uint64_t *)host, &expect, RS2, false,
                                          __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
     }
+    if (ok)
+        rv_amo_written(c, size);
     RD = ok ? 0 : 1;
     return RV_NEXT;
 }
@@ -321,6 +328,7 @@ EXEC(sc_d) { return sc_op(c, d, 8); }
         T *p = host, b = (T)RS2, a = __atomic_load_n(p, __ATOMIC_SEQ_CST), n; \
         do { n = (expr); } while (!__atomic_compare_exchange_n(p, &a, n, false, \
                                  __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)); \
+        rv_amo_written(c, size); \
         RD = size == 4 ? (uint64_t)sext32(a) : (uint64_t)a; \
         return RV_NEXT; }
 AMO(amoswap_w, 4, uint32_t, b)

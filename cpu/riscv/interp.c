@@ -101,6 +101,24 @@ void rv_cpu_run(rv_cpu *c, uint64_t budget)
     }
 }
 
+void rv_cpu_step(rv_cpu *c)
+{
+    uint64_t pc = c->pc;
+    uint32_t raw;
+    uint64_t tval;
+    int exc = rv_fetch_slow(c, pc, &raw, &tval);
+    if (exc) {
+        rv_raise(c, exc, tval);
+        return;
+    }
+    rv_dcache_entry *de = &c->dcache[(pc >> 1) & ((1u << DCACHE_BITS) - 1)];
+    if (de->pc != pc || (raw & de->mask) != de->insn.raw)
+        de = decode_miss(c, pc, raw);
+    c->insn_count++;
+    if (dispatch(c, &de->insn) == RV_NEXT)
+        c->pc = pc + de->insn.len;
+}
+
 void rv_cpu_init(rv_cpu *c, struct address_space *as, unsigned hartid)
 {
     memset(c, 0, sizeof(*c));
@@ -111,6 +129,7 @@ void rv_cpu_init(rv_cpu *c, struct address_space *as, unsigned hartid)
               (1u << 12) | (1u << 18) | (1u << 20);
     for (unsigned i = 0; i < (1u << DCACHE_BITS); i++)
         c->dcache[i].pc = ~0ull;
+    memset(c->jc, 0xff, sizeof(c->jc));
     rv_cpu_reset(c, 0x80000000ull);
 }
 
@@ -134,6 +153,7 @@ void rv_cpu_reset(rv_cpu *c, uint64_t pc)
     c->resv_valid = false;
     c->wfi = false;
     rv_tlb_flush(c);
+    rv_jc_flush(c, true);
     rv_mode_changed(c);
 }
 

@@ -36,10 +36,25 @@ static void tlb_invalidate_all(rv_tlb *t)
     memset(t, 0xff, sizeof(*t));
 }
 
+void rv_jc_flush(rv_cpu *c, bool machine_mode)
+{
+    /* M-mode fetches are not translated, so only PMP changes can stale those tables */
+    uint32_t keep = 0;
+    if (!machine_mode)
+        for (unsigned d = 0; d < 4; d++)
+            keep |= 1u << (PRV_M | (d << 2));
+    uint32_t flush = c->jc_used & ~keep;
+    for (unsigned i = 0; i < JC_CTXS; i++)
+        if (flush & (1u << i))
+            memset(c->jc[i], 0xff, sizeof(c->jc[i]));
+    c->jc_used &= keep;
+}
+
 void rv_tlb_flush(rv_cpu *c)
 {
     for (int i = 0; i < TLBCTX_COUNT; i++)
         tlb_invalidate_all(&c->tlb[i]);
+    rv_jc_flush(c, false);
 }
 
 void rv_tlb_flush_page(rv_cpu *c, uint64_t va)
@@ -50,6 +65,8 @@ void rv_tlb_flush_page(rv_cpu *c, uint64_t va)
         for (int a = 0; a < 3; a++)
             if (c->tlb[i].e[a][idx].vpage == vpage)
                 c->tlb[i].e[a][idx].vpage = TLB_INVALID;
+    /* jump-cache entries of a page are spread over the whole table */
+    rv_jc_flush(c, false);
 }
 
 /* ---- PMP ---- */
@@ -213,7 +230,12 @@ static rv_tlb *tlb_for(rv_cpu *c, enum rv_access acc)
 static void tlb_fill(rv_cpu *c, uint64_t va, uint64_t pa, enum rv_access acc, unsigned priv)
 {
     uint64_t ppage = pa & ~0xfffull;
+    if (c->tlb_nofill)
+        return;
     if (!rv_pmp_check(c, ppage, 4096, acc, priv))
+        return;
+    /* stores to pages holding translated code must reach the translator */
+    if (acc == ACC_WRITE && as_range_has_code(c->as, ppage, 4096))
         return;
     uint8_t *host = as_ram_ptr(c->as, ppage, 4096);
     if (!host)
@@ -252,8 +274,12 @@ static int load_one_page(rv_cpu *c, uint64_t va, unsigned size, uint64_t *val)
         tlb_fill(c, va, pa, ACC_READ, priv);
         return 0;
     }
-    if ((pa & (size - 1)) == 0 && as_read(c->as, pa, size, val))
-        return 0;
+    if ((pa & (size - 1)) == 0) {
+        if (c->io_hook && c->io_hook->mmio_read(c->io_hook->opaque, pa, size, val))
+            return 0;
+        if (as_read(c->as, pa, size, val))
+            return 0;
+    }
     guest_error("guest_errors: load of %u bytes at pa %016llx: nothing there\n",
                 size, (unsigned long long)pa);
     return EXC_LOAD_ACCESS;
@@ -299,12 +325,19 @@ static int store_one_page(rv_cpu *c, uint64_t va, unsigned size, uint64_t val)
         return exc;
     uint8_t *host = as_ram_ptr(c->as, pa, size);
     if (host) {
+        if (c->io_hook)
+            c->io_hook->ram_write(c->io_hook->opaque, host, size);
         memcpy(host, &val, size);
+        as_notify_write(c->as, pa, size);
         tlb_fill(c, va, pa, ACC_WRITE, priv);
         return 0;
     }
-    if ((pa & (size - 1)) == 0 && as_write(c->as, pa, size, val))
-        return 0;
+    if ((pa & (size - 1)) == 0) {
+        if (c->io_hook && c->io_hook->mmio_write(c->io_hook->opaque, pa, size, val))
+            return 0;
+        if (as_write(c->as, pa, size, val))
+            return 0;
+    }
     guest_error("guest_errors: store of %u bytes at pa %016llx: nothing there\n",
                 size, (unsigned long long)pa);
     return EXC_STORE_ACCESS;
@@ -359,7 +392,10 @@ int rv_amo_ptr(rv_cpu *c, uint64_t va, unsigned size, void **host, uint64_t *tva
                     (unsigned long long)pa);
         return EXC_STORE_ACCESS;
     }
+    if (c->io_hook)
+        c->io_hook->ram_write(c->io_hook->opaque, p, size);
     *host = p;
+    c->amo_pa = pa;
     return 0;
 }
 
@@ -404,4 +440,9 @@ int rv_fetch_slow(rv_cpu *c, uint64_t pc, uint32_t *raw, uint64_t *tval)
     }
     *raw = lo | (hi << 16);
     return 0;
+}
+
+void rv_amo_written(rv_cpu *c, unsigned size)
+{
+    as_notify_write(c->as, c->amo_pa, size);
 }

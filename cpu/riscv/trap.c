@@ -84,9 +84,9 @@ int rv_raise(rv_cpu *c, unsigned cause, uint64_t tval)
 
 uint64_t rv_cpu_pending_irqs(rv_cpu *c)
 {
-    uint64_t p = c->mip | atomic_load_explicit(&c->irq_lines, memory_order_relaxed);
+    uint64_t p = c->mip | rv_input(c, atomic_load_explicit(&c->irq_lines, memory_order_relaxed));
     if ((c->menvcfg >> 63) && c->env && c->env->read_time &&
-        c->env->read_time(c->env->opaque) >= c->stimecmp)
+        rv_input(c, c->env->read_time(c->env->opaque)) >= c->stimecmp)
         p |= MIP_STIP;
     return p;
 }

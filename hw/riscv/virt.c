@@ -359,11 +359,17 @@ static int virt_init(machine *m)
         error_report("-smp %u: the virt board supports at most %d harts", b->nharts, MAX_HARTS);
         return -1;
     }
-    const char *accel_name = m->opts.accel ? m->opts.accel : "interp";
-    b->accel = accel_find(accel_name, "riscv64");
-    if (!b->accel) {
-        error_report("-accel %s: not available for RISC-V guests (try -accel interp)", accel_name);
-        return -1;
+    if (m->opts.accel) {
+        b->accel = accel_find(m->opts.accel, "riscv64");
+        if (!b->accel) {
+            error_report("-accel %s: not available for RISC-V guests (try -accel jit or -accel interp)",
+                         m->opts.accel);
+            return -1;
+        }
+    } else {
+        /* the translator where the host can run it, else the interpreter */
+        static const char *const preferred[] = { "jit", "interp", NULL };
+        b->accel = accel_pick(preferred, "riscv64");
     }
     if (!as_add_ram(&m->as, "ram", VIRT_DRAM, m->opts.ram_size)) {
         error_report("-m: cannot allocate %llu MiB of guest RAM",

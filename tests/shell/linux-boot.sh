@@ -1,7 +1,7 @@
 #!/bin/bash
 # Boot the Linux guest kit to a shell under tern, as a person would on the console:
 # with tern's firmware (and an ext2 disk written from the guest, checked on the host
-# with debugfs), again with -snapshot (the image must not change), with virtio-rng and
+# with debugfs) under both CPU tiers, again with -snapshot (the image must not change), with virtio-rng and
 # a virtio console plus a guest reboot, with two harts, and with Debian's OpenSBI. The first run builds the guest kit (a few minutes; then cached).
 # timeout: 2400
 set -u
@@ -18,10 +18,14 @@ img=$tmp/disk.img
 dd if=/dev/zero of="$img" bs=1M count=16 status=none
 mkfs.ext2 -q -F "$img"
 
-echo "== tern firmware, ext2 disk"
-python3 "$SRC/tests/guest-kit/console.py" "$T" "$guest" --disk "$img" || fails=$((fails + 1))
-got=$(debugfs -R "cat /guest.txt" "$img" 2>/dev/null)
-[ "$got" = written-by-guest ] || { echo "FAIL: host reads '$got' from the guest's file"; fails=$((fails + 1)); }
+# the first scenario on each CPU tier; the rest on the default (the translator)
+for accel in jit interp; do
+    echo "== tern firmware, ext2 disk, -accel $accel"
+    debugfs -w -R "rm /guest.txt" "$img" >/dev/null 2>&1
+    python3 "$SRC/tests/guest-kit/console.py" "$T" "$guest" --disk "$img" --accel $accel || fails=$((fails + 1))
+    got=$(debugfs -R "cat /guest.txt" "$img" 2>/dev/null)
+    [ "$got" = written-by-guest ] || { echo "FAIL: host reads '$got' from the guest's file"; fails=$((fails + 1)); }
+done
 
 echo "== -snapshot leaves the image unchanged"
 debugfs -w -R "rm /guest.txt" "$img" >/dev/null 2>&1

@@ -1,0 +1,27 @@
+/*
+ * The vCPU thread shared by the RISC-V accelerators (interp and jit): one thread per
+ * hart that runs guest code until kicked, sleeps in WFI until an interrupt is
+ * pending, and parks for pause requests. The accelerators differ only in the
+ * function that runs guest code.
+ */
+#ifndef TERN_RISCV_VCPU_H
+#define TERN_RISCV_VCPU_H
+
+#include "accel/accel.h"
+#include <stdbool.h>
+
+struct rv_cpu;
+
+/* Runs guest code until kicked or a slice is done; false stops the hart for good. */
+typedef bool riscv_run_fn(void *opaque, struct rv_cpu *c);
+
+vcpu *riscv_vcpu_new(struct rv_cpu *c, unsigned index, riscv_run_fn *run, void *opaque);
+struct rv_cpu *riscv_vcpu_cpu(vcpu *v);
+void *riscv_vcpu_opaque(vcpu *v);
+void riscv_vcpu_start(vcpu *v);
+void riscv_vcpu_kick(vcpu *v);
+void riscv_vcpu_pause(vcpu *v);
+void riscv_vcpu_resume(vcpu *v);
+void riscv_vcpu_destroy(vcpu *v);
+
+#endif
