@@ -798,6 +798,10 @@ static bool emit_fallback(tctx *t, const rv_insn *d, bool ends)
         x_mov(b, 64, XM(RBP, XREG_OFF(d->rs1)), gop(d->rs1));
     if (!(ii->flags & RV_F_FRS2) && mapped(d->rs2) && !jit_host_caller_saved((unsigned)jit_host_reg(d->rs2)))
         x_mov(b, 64, XM(RBP, XREG_OFF(d->rs2)), gop(d->rs2));
+    /* rd is reloaded afterwards, also when the handler trapped without writing it */
+    if ((ii->flags & RV_F_RD) && d->rd < 32 && mapped(d->rd) &&
+        !jit_host_caller_saved((unsigned)jit_host_reg(d->rd)))
+        x_mov(b, 64, XM(RBP, XREG_OFF(d->rd)), gop(d->rd));
     save_caller_saved(t);
     if (ends)
         add_count(t, t->idx + 1);           /* CSR reads of minstret see this one */

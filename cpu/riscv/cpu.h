@@ -154,7 +154,7 @@ typedef struct rv_cpu {
     unsigned data_ctx, fetch_ctx;
     rv_tlb tlb[TLBCTX_COUNT];
     bool pmp_active;                 /* some PMP entry is not OFF */
-    bool tlb_nofill;                 /* keep the TLB empty: every access takes the slow path */
+    bool tlb_nofill;                 /* no data TLB entries: every load/store takes the slow path */
     const rv_io_hook *io_hook;       /* NULL unless a lockstep check is recording */
 
     /* host glue: time source, wait-for-interrupt, exit/trace hooks */

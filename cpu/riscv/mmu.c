@@ -230,7 +230,7 @@ static rv_tlb *tlb_for(rv_cpu *c, enum rv_access acc)
 static void tlb_fill(rv_cpu *c, uint64_t va, uint64_t pa, enum rv_access acc, unsigned priv)
 {
     uint64_t ppage = pa & ~0xfffull;
-    if (c->tlb_nofill)
+    if (c->tlb_nofill && acc != ACC_FETCH)
         return;
     if (!rv_pmp_check(c, ppage, 4096, acc, priv))
         return;
