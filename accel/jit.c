@@ -117,15 +117,10 @@ static void jit_destroy_vcpu(vcpu *v)
     riscv_vcpu_destroy(v);
     pthread_mutex_lock(&shared_lock);
     if (shared_users && --shared_users == 0) {
-        if (log_enabled(LOG_OUT_ASM)) {
-            jit_stats s;
-            jit_get_stats(shared, &s);
-            log_printf("jit: %llu blocks (%llu guest instructions, %llu host bytes), %llu links, "
-                       "%llu invalidated, %llu flushes, %llu interpreted steps\n",
-                       (unsigned long long)s.blocks_translated, (unsigned long long)s.guest_insns_translated,
-                       (unsigned long long)s.host_bytes, (unsigned long long)s.chains,
-                       (unsigned long long)s.invalidations, (unsigned long long)s.flushes,
-                       (unsigned long long)s.interp_steps);
+        if (log_enabled(LOG_JIT)) {
+            char buf[512];
+            jit_format_stats(shared, buf, sizeof(buf));
+            log_printf("jit: %s\n", buf);
         }
         jit_destroy(shared);
         shared = NULL;

@@ -16,6 +16,7 @@ static const struct { const char *name; unsigned bit; const char *help; } cats[]
     { "mmu", LOG_MMU, "show page-table walks and faults" },
     { "guest_errors", LOG_GUEST_ERRORS, "log invalid guest operations (bad MMIO, ...)" },
     { "unimp", LOG_UNIMP, "log unimplemented functionality" },
+    { "jit", LOG_JIT, "translator events (full flushes) and statistics at exit" },
 };
 
 bool log_parse_mask(const char *list, unsigned *mask, char *bad, size_t badsize)

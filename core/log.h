@@ -18,6 +18,7 @@ enum {
     LOG_GUEST_ERRORS = 1u << 5,
     LOG_UNIMP        = 1u << 6,
     LOG_OUT_ASM      = 1u << 7,
+    LOG_JIT          = 1u << 8,
 };
 
 extern unsigned log_mask;

@@ -28,9 +28,12 @@ static unsigned page_hash(uint64_t ppn)
 
 jit_block *jit_lookup(jit *j, uint64_t vpc, uint64_t ppc, uint32_t flags)
 {
-    for (jit_block *b = j->htab[block_hash(vpc, ppc, flags)]; b; b = b->hash_next)
+    j->stats.lookups++;
+    for (jit_block *b = j->htab[block_hash(vpc, ppc, flags)]; b; b = b->hash_next) {
+        j->stats.lookup_steps++;
         if (b->vpc == vpc && b->ppc == ppc && b->flags == flags)
             return b;
+    }
     return NULL;
 }
 

@@ -91,6 +91,23 @@ void jit_get_stats(jit *j, jit_stats *s)
     pthread_mutex_unlock(&j->lock);
 }
 
+void jit_format_stats(jit *j, char *buf, size_t size)
+{
+    jit_stats s;
+    jit_get_stats(j, &s);
+    snprintf(buf, size,
+             "%llu blocks (%llu guest instructions, %llu host bytes, %zu KiB of %zu KiB in use), "
+             "%llu links, %llu dropped by writes, %llu full flushes, %llu dispatches "
+             "(%llu jump-cache hits, %llu lookups, %.2f probes each), %llu interpreted steps",
+             (unsigned long long)s.blocks_translated, (unsigned long long)s.guest_insns_translated,
+             (unsigned long long)s.host_bytes, j->used >> 10, j->size >> 10,
+             (unsigned long long)s.chains, (unsigned long long)s.invalidations,
+             (unsigned long long)s.flushes, (unsigned long long)s.dispatches,
+             (unsigned long long)s.jc_hits, (unsigned long long)s.lookups,
+             s.lookups ? (double)s.lookup_steps / (double)s.lookups : 0.0,
+             (unsigned long long)s.interp_steps);
+}
+
 static jit_hart *hart_of(jit *j, rv_cpu *c)
 {
     for (unsigned i = 0; i < j->nharts; i++)
@@ -170,8 +187,10 @@ static int find_block(jit *j, jit_hart *self, rv_cpu *c, jit_block **out)
     uint64_t pc = c->pc;
     uint32_t flags = rv_jit_ctx(c);
     rv_jc_entry *e = &c->jc[flags][rv_jc_index(pc)];
+    j->stats.dispatches++;
     if (e->pc == pc) {
         memcpy(out, (const uint8_t *)e->code - 8, sizeof(*out));
+        j->stats.jc_hits++;
         return FOUND;
     }
     const uint8_t *host;

@@ -24,7 +24,11 @@ typedef struct jit_options {
 typedef struct jit_stats {
     uint64_t blocks_translated, guest_insns_translated, host_bytes;
     uint64_t flushes, invalidations, chains, interp_steps, check_blocks;
+    uint64_t lookups, lookup_steps, jc_hits, dispatches;
 } jit_stats;
+
+/* One line of statistics, e.g. for -d jit and the monitor. */
+void jit_format_stats(jit *j, char *buf, size_t size);
 
 /* Whether this host can run translated code (x86-64 Linux). */
 bool jit_supported(void);

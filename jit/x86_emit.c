@@ -63,33 +63,9 @@ void x_align(xbuf *b, unsigned align, unsigned offset)
     }
 }
 
-/*
- * prefix: 0, 0x66, 0xF2 or 0xF3. rex_w: REX.W. opc: 1-3 opcode bytes. reg: the ModRM
- * reg field (register or /digit). byte_regs: an 8-bit register operand is used, so
- * SPL/BPL/SIL/DIL need a REX prefix to be addressable.
- */
-static void emit_modrm(xbuf *b, uint8_t prefix, bool rex_w, const uint8_t *opc, unsigned nopc,
-                       unsigned reg, xop rm, bool byte_regs)
+/* ModRM, SIB and displacement for register field `reg` and operand `rm`. */
+static void emit_modrm_tail(xbuf *b, unsigned reg, xop rm)
 {
-    if (!room(b, 16))
-        return;
-    if (prefix)
-        *b->p++ = prefix;
-    unsigned rex = (rex_w ? 8 : 0) | ((reg & 8) ? 4 : 0);
-    if (rm.mem) {
-        if (rm.index != XNONE && (rm.index & 8))
-            rex |= 2;
-        if (rm.reg != XNONE && (rm.reg & 8))
-            rex |= 1;
-    } else if (rm.reg & 8) {
-        rex |= 1;
-    }
-    bool need_rex = rex != 0 ||
-        (byte_regs && ((reg >= 4 && reg < 8) || (!rm.mem && rm.reg >= 4 && rm.reg < 8)));
-    if (need_rex)
-        *b->p++ = (uint8_t)(0x40 | rex);
-    for (unsigned i = 0; i < nopc; i++)
-        *b->p++ = opc[i];
     unsigned r3 = reg & 7;
     if (!rm.mem) {
         *b->p++ = (uint8_t)(0xc0 | (r3 << 3) | (rm.reg & 7));
@@ -97,7 +73,7 @@ static void emit_modrm(xbuf *b, uint8_t prefix, bool rex_w, const uint8_t *opc, 
     }
     int32_t disp = rm.disp;
     if (rm.reg == XNONE) {
-        /* absolute disp32: SIB with no base and no index */
+        /* absolute disp32: SIB with no base */
         *b->p++ = (uint8_t)(0x04 | (r3 << 3));
         unsigned idx = rm.index == XNONE ? 4 : (rm.index & 7);
         *b->p++ = (uint8_t)((rm.scale << 6) | (idx << 3) | 5);
@@ -126,6 +102,49 @@ static void emit_modrm(xbuf *b, uint8_t prefix, bool rex_w, const uint8_t *opc, 
         memcpy(b->p, &disp, 4);
         b->p += 4;
     }
+}
+
+/* REX.X and REX.B for an operand */
+static unsigned rex_xb(xop rm)
+{
+    unsigned rex = 0;
+    if (rm.mem) {
+        if (rm.index != XNONE && (rm.index & 8))
+            rex |= 2;
+        if (rm.reg != XNONE && (rm.reg & 8))
+            rex |= 1;
+    } else if (rm.reg & 8) {
+        rex |= 1;
+    }
+    return rex;
+}
+
+/*
+ * prefix: 0, 0x66, 0xF2 or 0xF3. rex_w: REX.W. opc: 1-3 opcode bytes. reg: the ModRM
+ * reg field (register or /digit). byte_reg / byte_rm: that field names an 8-bit
+ * register, so SPL/BPL/SIL/DIL need a REX prefix to be addressable.
+ */
+static void emit_modrm2(xbuf *b, uint8_t prefix, bool rex_w, const uint8_t *opc, unsigned nopc,
+                        unsigned reg, xop rm, bool byte_reg, bool byte_rm)
+{
+    if (!room(b, 16))
+        return;
+    if (prefix)
+        *b->p++ = prefix;
+    unsigned rex = (rex_w ? 8 : 0) | ((reg & 8) ? 4 : 0) | rex_xb(rm);
+    bool need_rex = rex != 0 || (byte_reg && reg >= 4 && reg < 8) ||
+                    (byte_rm && !rm.mem && rm.reg >= 4 && rm.reg < 8);
+    if (need_rex)
+        *b->p++ = (uint8_t)(0x40 | rex);
+    for (unsigned i = 0; i < nopc; i++)
+        *b->p++ = opc[i];
+    emit_modrm_tail(b, reg, rm);
+}
+
+static void emit_modrm(xbuf *b, uint8_t prefix, bool rex_w, const uint8_t *opc, unsigned nopc,
+                       unsigned reg, xop rm, bool byte_regs)
+{
+    emit_modrm2(b, prefix, rex_w, opc, nopc, reg, rm, byte_regs, byte_regs);
 }
 
 static void op1(xbuf *b, uint8_t prefix, bool w, uint8_t o, unsigned reg, xop rm, bool byte_regs)
@@ -172,7 +191,7 @@ void x_mov_imm(xbuf *b, unsigned reg, uint64_t imm)
 
 void x_mov_store_imm(xbuf *b, unsigned width, xop dst, int32_t imm)
 {
-    op1(b, pfx16(width), width == 64, width == 8 ? 0xc6 : 0xc7, 0, dst, false);
+    op1(b, pfx16(width), width == 64, width == 8 ? 0xc6 : 0xc7, 0, dst, width == 8);
     if (width == 8)
         x_byte(b, (uint8_t)imm);
     else if (width == 16) {
@@ -185,7 +204,7 @@ void x_mov_store_imm(xbuf *b, unsigned width, xop dst, int32_t imm)
 void x_movzx(xbuf *b, unsigned from_width, unsigned dst, xop src)
 {
     uint8_t opc[2] = { 0x0f, from_width == 8 ? 0xb6 : 0xb7 };
-    emit_modrm(b, 0, false, opc, 2, dst, src, from_width == 8);
+    emit_modrm2(b, 0, false, opc, 2, dst, src, false, from_width == 8);
 }
 
 void x_movsx(xbuf *b, unsigned from_width, unsigned dst, xop src)
@@ -195,7 +214,7 @@ void x_movsx(xbuf *b, unsigned from_width, unsigned dst, xop src)
         return;
     }
     uint8_t opc[2] = { 0x0f, from_width == 8 ? 0xbe : 0xbf };
-    emit_modrm(b, 0, true, opc, 2, dst, src, from_width == 8);
+    emit_modrm2(b, 0, true, opc, 2, dst, src, false, from_width == 8);
 }
 
 void x_lea(xbuf *b, unsigned dst, xop m)
@@ -305,44 +324,21 @@ void x_andn(xbuf *b, unsigned width, unsigned dst, unsigned src1_inverted, xop s
 {
     if (!room(b, 16))
         return;
-    /* VEX3: C4, [R X B m=00010], [W vvvv L=0 pp=00], F2, ModRM */
-    unsigned rbit = (dst & 8) ? 0 : 0x80;
-    unsigned xbit = 0x40, bbit = 0x20;
-    if (src2.mem) {
-        if (src2.index != XNONE && (src2.index & 8))
-            xbit = 0;
-        if (src2.reg != XNONE && (src2.reg & 8))
-            bbit = 0;
-    } else if (src2.reg & 8) {
-        bbit = 0;
-    }
+    /* VEX3: C4, [~R ~X ~B m=00010 (0F38)], [W ~vvvv L=0 pp=00], F2, ModRM */
+    unsigned rex = ((dst & 8) ? 4 : 0) | rex_xb(src2);
     *b->p++ = 0xc4;
-    *b->p++ = (uint8_t)(rbit | xbit | bbit | 0x02);
+    *b->p++ = (uint8_t)(((~rex & 7) << 5) | 0x02);
     *b->p++ = (uint8_t)((width == 64 ? 0x80 : 0) | ((~src1_inverted & 15) << 3));
-    /* the rest is a plain ModRM; borrow emit_modrm with no prefix/REX by hand */
-    uint8_t opc = 0xf2;
-    xop rm = src2;
-    /* emit_modrm would add a REX prefix; the VEX prefix already carries those bits */
-    unsigned r3 = dst & 7;
-    *b->p++ = opc;
-    if (!rm.mem) {
-        *b->p++ = (uint8_t)(0xc0 | (r3 << 3) | (rm.reg & 7));
-        return;
-    }
-    unsigned base = rm.reg & 7, mod = (rm.disp == 0 && base != 5) ? 0 : fits_i8(rm.disp) ? 1 : 2;
-    if (rm.index != XNONE || base == 4) {
-        unsigned idx = rm.index == XNONE ? 4 : (rm.index & 7);
-        *b->p++ = (uint8_t)((mod << 6) | (r3 << 3) | 4);
-        *b->p++ = (uint8_t)((rm.scale << 6) | (idx << 3) | base);
-    } else {
-        *b->p++ = (uint8_t)((mod << 6) | (r3 << 3) | base);
-    }
-    if (mod == 1)
-        *b->p++ = (uint8_t)(int8_t)rm.disp;
-    else if (mod == 2) {
-        memcpy(b->p, &rm.disp, 4);
-        b->p += 4;
-    }
+    *b->p++ = 0xf2;
+    emit_modrm_tail(b, dst, src2);
+}
+
+/* Where a jump's displacement goes; once the buffer is full, a scratch word, so
+ * callers may patch it without checking (the block is thrown away anyway). */
+static uint8_t *disp_slot(xbuf *b, uint8_t *d)
+{
+    static __thread uint8_t scratch[8];
+    return b->full ? scratch : d;
 }
 
 uint8_t *x_jcc32(xbuf *b, enum xcc cc)
@@ -351,7 +347,7 @@ uint8_t *x_jcc32(xbuf *b, enum xcc cc)
     x_byte(b, (uint8_t)(0x80 + cc));
     uint8_t *d = b->p;
     x_u32(b, 0);
-    return d;
+    return disp_slot(b, d);
 }
 
 uint8_t *x_jmp32(xbuf *b)
@@ -359,7 +355,7 @@ uint8_t *x_jmp32(xbuf *b)
     x_byte(b, 0xe9);
     uint8_t *d = b->p;
     x_u32(b, 0);
-    return d;
+    return disp_slot(b, d);
 }
 
 uint8_t *x_jcc8(xbuf *b, enum xcc cc)
@@ -367,7 +363,7 @@ uint8_t *x_jcc8(xbuf *b, enum xcc cc)
     x_byte(b, (uint8_t)(0x70 + cc));
     uint8_t *d = b->p;
     x_byte(b, 0);
-    return d;
+    return disp_slot(b, d);
 }
 
 uint8_t *x_jmp8(xbuf *b)
@@ -375,7 +371,7 @@ uint8_t *x_jmp8(xbuf *b)
     x_byte(b, 0xeb);
     uint8_t *d = b->p;
     x_byte(b, 0);
-    return d;
+    return disp_slot(b, d);
 }
 
 void x_jmp_ind(xbuf *b, xop target)

@@ -76,7 +76,7 @@ def main():
 
     expect(r"tern guest ready", a.timeout)
     expect(r"/ # ", 60)
-    print("\n[console] shell prompt after %.1f s" % (time.time() - start), flush=True)
+    print("\n[console] shell prompt after %.2f s" % (time.time() - start), flush=True)
     send("cat /proc/cpuinfo")
     expect(r"isa\s*: rv64imafdc", 30)
     expect(r"/ # ", 30)
@@ -115,7 +115,7 @@ def main():
         raise SystemExit("console: tern did not exit after poweroff")
     if status != 0:
         raise SystemExit("console: tern exited with status %d after poweroff" % status)
-    print("\n[console] powered off, tern exited 0 after %.1f s" % (time.time() - start), flush=True)
+    print("\n[console] powered off, tern exited 0 after %.2f s" % (time.time() - start), flush=True)
 
 if __name__ == "__main__":
     main()
