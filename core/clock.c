@@ -22,6 +22,9 @@ static qtimer *timers;
 static pthread_mutex_t timer_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t clock_base;
 static int wake_pipe[2] = { -1, -1 };
+/* when the main loop will next wake by itself (0: it is awake); a timer set earlier
+ * than that must wake it */
+static _Atomic uint64_t loop_deadline;
 static atomic_int exit_requested;
 static atomic_int exit_status;
 
@@ -76,7 +79,8 @@ void qtimer_mod(qtimer *t, uint64_t deadline_ns)
     t->deadline = deadline_ns;
     t->armed = true;
     pthread_mutex_unlock(&timer_lock);
-    main_loop_wake();
+    if (deadline_ns < atomic_load(&loop_deadline))
+        main_loop_wake();
 }
 
 void qtimer_del(qtimer *t)
@@ -143,33 +147,36 @@ bool main_loop_exit_requested(void)
     return atomic_load(&exit_requested);
 }
 
-/* Runs due timers; returns the time until the next one in ms (-1: none). */
-static int run_timers(void)
+/* The earliest armed timer's deadline (UINT64_MAX: none). */
+static uint64_t next_deadline(void)
+{
+    uint64_t next = UINT64_MAX;
+    pthread_mutex_lock(&timer_lock);
+    for (qtimer *t = timers; t; t = t->next)
+        if (t->armed && t->deadline < next)
+            next = t->deadline;
+    pthread_mutex_unlock(&timer_lock);
+    return next;
+}
+
+/* Runs due timers; returns the next deadline (UINT64_MAX: none). */
+static uint64_t run_timers(void)
 {
     for (;;) {
         uint64_t now = vclock_ns();
         qtimer *due = NULL;
-        uint64_t next = UINT64_MAX;
         pthread_mutex_lock(&timer_lock);
         for (qtimer *t = timers; t; t = t->next) {
-            if (!t->armed)
-                continue;
-            if (t->deadline <= now) {
+            if (t->armed && t->deadline <= now) {
                 due = t;
                 break;
             }
-            if (t->deadline < next)
-                next = t->deadline;
         }
         if (due)
             due->armed = false;
         pthread_mutex_unlock(&timer_lock);
-        if (!due) {
-            if (next == UINT64_MAX)
-                return -1;
-            uint64_t ms = (next - now + 999999) / 1000000;
-            return ms > 1000 ? 1000 : (int)ms;
-        }
+        if (!due)
+            return next_deadline();
         big_lock();
         due->cb(due->opaque);
         big_unlock();
@@ -180,7 +187,14 @@ int main_loop_run(void)
 {
     ensure_pipe();
     while (!atomic_load(&exit_requested)) {
-        int timeout = run_timers();
+        atomic_store(&loop_deadline, 0);
+        uint64_t next = run_timers();
+        /* publish when we will wake, then look again: a timer set meanwhile either
+         * sees the deadline and wakes us, or is seen here */
+        uint64_t cap = vclock_ns() + 1000000000ull;
+        atomic_store(&loop_deadline, next < cap ? next : cap);
+        if (next_deadline() < next)
+            continue;
         struct pollfd pfd[MAX_FDS + 1];
         pfd[0].fd = wake_pipe[0];
         pfd[0].events = POLLIN;
@@ -188,7 +202,18 @@ int main_loop_run(void)
             pfd[i + 1].fd = fds[i].fd;
             pfd[i + 1].events = POLLIN;
         }
-        int n = poll(pfd, nfds + 1, timeout);
+        struct timespec ts, *tsp = NULL;
+        if (next != UINT64_MAX) {
+            uint64_t now = vclock_ns();
+            uint64_t wait = next > now ? next - now : 0;
+            if (wait > 1000000000ull)
+                wait = 1000000000ull;
+            ts.tv_sec = (time_t)(wait / 1000000000ull);
+            ts.tv_nsec = (long)(wait % 1000000000ull);
+            tsp = &ts;
+        }
+        int n = ppoll(pfd, (nfds_t)nfds + 1, tsp, NULL);
+        atomic_store(&loop_deadline, 0);
         if (n <= 0)
             continue;
         if (pfd[0].revents) {

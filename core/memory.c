@@ -52,6 +52,17 @@ static void insert_sorted(mem_region **arr, int *n, mem_region r)
     (*n)++;
 }
 
+static void update_overlays(address_space *as)
+{
+    for (int i = 0; i < as->nram; i++) {
+        mem_region *r = &as->ram[i];
+        r->overlaid = false;
+        for (int k = 0; k < as->nmmio; k++)
+            if (as->mmio[k].base < r->base + r->size && r->base < as->mmio[k].base + as->mmio[k].size)
+                r->overlaid = true;
+    }
+}
+
 uint8_t *as_add_ram(address_space *as, const char *name, uint64_t base, uint64_t size)
 {
     void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
@@ -63,6 +74,7 @@ uint8_t *as_add_ram(address_space *as, const char *name, uint64_t base, uint64_t
         fatal("out of memory");
     mem_region r = { .name = name, .base = base, .size = size, .host = p, .code = code };
     insert_sorted(&as->ram, &as->nram, r);
+    update_overlays(as);
     return p;
 }
 
@@ -71,6 +83,7 @@ void as_add_mmio(address_space *as, const char *name, uint64_t base, uint64_t si
 {
     mem_region r = { .name = name, .base = base, .size = size, .ops = ops, .opaque = opaque };
     insert_sorted(&as->mmio, &as->nmmio, r);
+    update_overlays(as);
 }
 
 static mem_region *find(mem_region *arr, int n, uint64_t pa)
@@ -108,7 +121,7 @@ uint8_t *as_ram_ptr(address_space *as, uint64_t pa, uint64_t len)
     mem_region *r = find(as->ram, as->nram, pa);
     if (!r || len > r->size - (pa - r->base))
         return NULL;
-    if (as->nmmio && mmio_overlaps(as, pa, len))
+    if (r->overlaid && mmio_overlaps(as, pa, len))
         return NULL;
     return r->host + (pa - r->base);
 }

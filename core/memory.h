@@ -23,6 +23,7 @@ typedef struct mem_region {
     const mmio_ops *ops;
     void *opaque;
     _Atomic uint8_t *code;      /* RAM: one flag per page "holds translated code" */
+    bool overlaid;              /* RAM: some MMIO region covers part of it */
 } mem_region;
 
 /*

@@ -172,6 +172,7 @@ void jit_flush_locked(jit *j)
     for (unsigned i = 0; i < j->nharts; i++) {
         rv_jc_flush(j->harts[i].c, true);
         j->harts[i].last_exit = NULL;
+        memset(j->harts[i].l2, 0, sizeof(jit_l2_entry) << JIT_L2_BITS);
     }
     as_clear_code_marks(j->as);
     atomic_fetch_add(&jit_inval_gen, 1);

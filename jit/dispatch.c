@@ -66,8 +66,10 @@ void jit_destroy(jit *j)
         return;
     as_set_code_hook(j->as, NULL, NULL);
     as_clear_code_marks(j->as);
-    for (unsigned i = 0; i < j->nharts; i++)
+    for (unsigned i = 0; i < j->nharts; i++) {
         rv_jc_flush(j->harts[i].c, true);
+        free(j->harts[i].l2);
+    }
     jit_arena_reset(j);
     jit_codebuf_free(j);
     pthread_cond_destroy(&j->flush_done);
@@ -78,8 +80,13 @@ void jit_destroy(jit *j)
 void jit_add_hart(jit *j, rv_cpu *c)
 {
     pthread_mutex_lock(&j->lock);
-    if (j->nharts < JIT_MAX_HARTS)
-        j->harts[j->nharts++].c = c;
+    if (j->nharts < JIT_MAX_HARTS) {
+        jit_hart *h = &j->harts[j->nharts++];
+        h->c = c;
+        h->l2 = calloc(1u << JIT_L2_BITS, sizeof(jit_l2_entry));
+        if (!h->l2)
+            fatal("out of memory");
+    }
     rv_jc_flush(c, true);
     pthread_mutex_unlock(&j->lock);
 }
@@ -98,14 +105,19 @@ void jit_format_stats(jit *j, char *buf, size_t size)
     snprintf(buf, size,
              "%llu blocks (%llu guest instructions, %llu host bytes, %zu KiB of %zu KiB in use), "
              "%llu links, %llu dropped by writes, %llu full flushes, %llu dispatches "
-             "(%llu jump-cache hits, %llu lookups, %.2f probes each), %llu interpreted steps",
+             "(%llu jump-cache hits, %llu lookups, %.2f probes each), %llu interpreted steps; "
+             "exits: %llu unlinked, %llu jump-cache misses, %llu indirect misses, %llu state changes, "
+             "%llu traps, %llu kicks, %llu linkable",
              (unsigned long long)s.blocks_translated, (unsigned long long)s.guest_insns_translated,
              (unsigned long long)s.host_bytes, j->used >> 10, j->size >> 10,
              (unsigned long long)s.chains, (unsigned long long)s.invalidations,
              (unsigned long long)s.flushes, (unsigned long long)s.dispatches,
              (unsigned long long)s.jc_hits, (unsigned long long)s.lookups,
              s.lookups ? (double)s.lookup_steps / (double)s.lookups : 0.0,
-             (unsigned long long)s.interp_steps);
+             (unsigned long long)s.interp_steps, (unsigned long long)s.exits_why[EXIT_UNLINKED],
+             (unsigned long long)s.exits_why[EXIT_JC_MISS], (unsigned long long)s.exits_why[EXIT_JC_MISS_INDIRECT],
+             (unsigned long long)s.exits_why[EXIT_END_INSN], (unsigned long long)s.exits_why[EXIT_TRAP],
+             (unsigned long long)s.exits_why[EXIT_KICK], (unsigned long long)s.exits_linkable);
 }
 
 static jit_hart *hart_of(jit *j, rv_cpu *c)
@@ -182,6 +194,27 @@ static int fetch_host(jit *j, rv_cpu *c, uint64_t pc, const uint8_t **host, uint
     return INTERPRET;
 }
 
+/* Make b the jump cache's entry for pc in context flags. */
+static void jc_insert(rv_cpu *c, uint32_t flags, uint64_t pc, jit_block *b)
+{
+    rv_jc_entry *e = &c->jc[flags][rv_jc_index(pc)];
+    e->code = b->code;
+    __atomic_store_n(&e->pc, pc, __ATOMIC_RELEASE);
+    c->jc_used |= 1u << flags;
+    unsigned bit = rv_jc_page_bit(pc);
+    c->jc_pages[bit / 64] |= 1ull << (bit % 64);
+    /* a hart dropping b clears jump-cache entries after marking it invalid; if it
+     * looked before this entry existed, it is ours to clear */
+    atomic_thread_fence(memory_order_seq_cst);
+    if (atomic_load(&b->invalid))
+        __atomic_store_n(&e->pc, ~0ull, __ATOMIC_RELEASE);
+}
+
+static unsigned l2_index(uint64_t vpc)
+{
+    return (unsigned)(((vpc >> 1) ^ (vpc >> (JIT_L2_BITS + 1))) & ((1u << JIT_L2_BITS) - 1));
+}
+
 static int find_block(jit *j, jit_hart *self, rv_cpu *c, jit_block **out)
 {
     uint64_t pc = c->pc;
@@ -198,8 +231,17 @@ static int find_block(jit *j, jit_hart *self, rv_cpu *c, jit_block **out)
     int r = fetch_host(j, c, pc, &host, &ppc);
     if (r != FOUND)
         return r;
+    bool link = !j->opt.check && !j->opt.no_chain;
+    jit_l2_entry *l2 = &self->l2[l2_index(pc)];
+    jit_block *b = l2->b;
+    if (b && l2->vpc == pc && l2->ppc == ppc && l2->flags == flags && !atomic_load(&b->invalid)) {
+        if (link)
+            jc_insert(c, flags, pc, b);
+        *out = b;
+        return FOUND;
+    }
     pthread_mutex_lock(&j->lock);
-    jit_block *b = jit_lookup(j, pc, ppc, flags);
+    b = jit_lookup(j, pc, ppc, flags);
     for (int attempt = 0; !b && attempt < 2; attempt++) {
         jit_protect_page(j, ppc);
         bool full;
@@ -213,14 +255,12 @@ static int find_block(jit *j, jit_hart *self, rv_cpu *c, jit_block **out)
             break;
         }
     }
-    if (b && !j->opt.check && !j->opt.no_chain) {
-        e->code = b->code;
-        __atomic_store_n(&e->pc, pc, __ATOMIC_RELEASE);
-        c->jc_used |= 1u << flags;
-    }
     pthread_mutex_unlock(&j->lock);
     if (!b)
         return INTERPRET;
+    *l2 = (jit_l2_entry){ .vpc = pc, .ppc = ppc, .flags = flags, .b = b };
+    if (link)
+        jc_insert(c, flags, pc, b);
     *out = b;
     return FOUND;
 }
@@ -280,8 +320,15 @@ bool jit_run(jit *j, rv_cpu *c, uint64_t budget)
                 return false;
             continue;
         }
-        self->last_exit = jit_enter(j, c, b->code);
+        jit_exit *ex = jit_enter(j, c, b->code);
         atomic_store(&self->in_code, 0);
+        if ((uintptr_t)ex < EXIT_WHY_COUNT) {
+            j->stats.exits_why[(uintptr_t)ex]++;
+            ex = NULL;
+        } else {
+            j->stats.exits_linkable++;
+        }
+        self->last_exit = ex;
         if (trace && log_enabled(LOG_CPU))
             rv_cpu_dump(c, log_file ? log_file : stderr);
     }

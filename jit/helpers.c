@@ -69,3 +69,38 @@ int jit_helper_exec_mem(rv_cpu *c, const rv_insn *d)
     }
     return r;
 }
+
+/* Can this instruction make a pending interrupt takeable? */
+static bool may_enable_interrupts(const rv_insn *d)
+{
+    switch (d->op) {
+    case RV_OP_mret: case RV_OP_sret:
+        return true;
+    case RV_OP_csrrw: case RV_OP_csrrs: case RV_OP_csrrc:
+    case RV_OP_csrrwi: case RV_OP_csrrsi: case RV_OP_csrrci:
+        switch ((unsigned)d->imm) {
+        case 0x300: case 0x100:          /* mstatus, sstatus: MIE/SIE */
+        case 0x304: case 0x104:          /* mie, sie */
+        case 0x344: case 0x144:          /* mip, sip */
+        case 0x303: case 0x30a:          /* mideleg, menvcfg (Sstc) */
+        case 0x14d:                      /* stimecmp */
+            return true;
+        default:
+            return false;
+        }
+    default:
+        return false;
+    }
+}
+
+int jit_helper_end(rv_cpu *c, const rv_insn *d)
+{
+    int r = jit_exec_table[d->op](c, d);
+    if (r == RV_NEXT)
+        c->pc += d->len;
+    /* the lockstep check runs every block from the dispatcher, and must not make an
+     * outside input read the interpreter would not make */
+    if (c->wfi || c->io_hook)
+        return 1;
+    return may_enable_interrupts(d) && (rv_cpu_pending_irqs(c) & c->mie) != 0;
+}

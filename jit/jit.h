@@ -25,6 +25,7 @@ typedef struct jit_stats {
     uint64_t blocks_translated, guest_insns_translated, host_bytes;
     uint64_t flushes, invalidations, chains, interp_steps, check_blocks;
     uint64_t lookups, lookup_steps, jc_hits, dispatches;
+    uint64_t exits_linkable, exits_why[8];    /* returns to the dispatcher, by reason */
 } jit_stats;
 
 /* One line of statistics, e.g. for -d jit and the monitor. */

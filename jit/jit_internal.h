@@ -42,6 +42,18 @@ static inline bool jit_host_caller_saved(unsigned h) { return h >= R8 && h <= R1
 
 struct jit_block;
 
+/* Why translated code returned to the dispatcher without an exit record (the value
+ * it leaves in RAX; anything larger is a jit_exit pointer) */
+enum jit_exit_why {
+    EXIT_UNLINKED = 1,          /* linking is off */
+    EXIT_JC_MISS,               /* direct jump to another page, not in the jump cache */
+    EXIT_JC_MISS_INDIRECT,      /* jalr target not in the jump cache */
+    EXIT_END_INSN,              /* an instruction that changes machine state */
+    EXIT_TRAP,                  /* exception, or a store that dropped translations */
+    EXIT_KICK,                  /* interrupt or request pending at block entry */
+    EXIT_WHY_COUNT
+};
+
 /* A direct exit of a block that can be linked straight to the block it goes to. */
 typedef struct jit_exit {
     uint8_t *jmp_disp;               /* rel32 of the exit's jump (writable view) */
@@ -82,10 +94,20 @@ typedef struct jit_arena {
     uint8_t *p, *end;
 } jit_arena;
 
+/* The dispatcher's own cache of blocks by (virtual pc, physical pc, context): unlike
+ * the jump cache it survives TLB flushes, because it checks the physical pc. */
+#define JIT_L2_BITS 12
+typedef struct jit_l2_entry {
+    uint64_t vpc, ppc;
+    uint32_t flags;
+    struct jit_block *b;
+} jit_l2_entry;
+
 typedef struct jit_hart {
     rv_cpu *c;
     _Atomic int in_code;             /* between lookup and return from translated code */
     jit_exit *last_exit;
+    jit_l2_entry *l2;
 } jit_hart;
 
 #define JIT_HASH_BITS 16
@@ -153,6 +175,9 @@ uint64_t jit_helper_store(rv_cpu *c, uint64_t va, uint64_t val, uint64_t pc, uns
 typedef int (*jit_exec_fn)(rv_cpu *c, const rv_insn *d);
 extern const jit_exec_fn jit_exec_table[RV_OP_COUNT + 1];
 int jit_helper_exec_mem(rv_cpu *c, const rv_insn *d);
+/* For the instructions that end a block: runs the handler and sets pc; returns
+ * nonzero if the dispatcher must look at the hart (WFI, an interrupt now takeable). */
+int jit_helper_end(rv_cpu *c, const rv_insn *d);
 /* bumped whenever translations are dropped: a helper that sees it change after a
  * store leaves the block, which may be one of those dropped */
 extern _Atomic uint64_t jit_inval_gen;

@@ -141,9 +141,10 @@ static void jmp_to(tctx *t, const uint8_t *target_rw)
     x_patch32(x_jmp32(&t->b), target_rw);
 }
 
-static void exit_to_dispatcher(tctx *t)
+/* Return to the dispatcher with pc already set; `why` (enum jit_exit_why) is counted. */
+static void exit_to_dispatcher(tctx *t, unsigned why)
 {
-    x_alu(&t->b, 32, ALU_XOR, XR(RAX), XR(RAX));
+    x_mov_imm(&t->b, RAX, why);
     jmp_to(t, jit_rw(t->j, t->j->epilogue));
 }
 
@@ -205,11 +206,11 @@ static void direct_exit(tctx *t, uint64_t target, unsigned count)
         x_jmp_ind(&t->b, XM(RBP, slot + 8));
         x_patch8(miss, x_here(&t->b));
         x_mov(&t->b, 64, XM(RBP, CPU_OFF(pc)), XR(RAX));
-        exit_to_dispatcher(t);
+        exit_to_dispatcher(t, EXIT_JC_MISS);
         return;
     }
     set_pc(t, target);
-    exit_to_dispatcher(t);
+    exit_to_dispatcher(t, EXIT_UNLINKED);
 }
 
 /* Leave for the guest pc in RAX (jalr): jump cache lookup, else the dispatcher. */
@@ -227,7 +228,7 @@ static void indirect_exit(tctx *t, unsigned count)
         x_patch8(miss, x_here(&t->b));
     }
     x_mov(&t->b, 64, XM(RBP, CPU_OFF(pc)), XR(RAX));
-    exit_to_dispatcher(t);
+    exit_to_dispatcher(t, t->link ? EXIT_JC_MISS_INDIRECT : EXIT_UNLINKED);
 }
 
 /* jcc to a cold stub that leaves after `count` instructions (pc already set) */
@@ -810,7 +811,8 @@ static bool emit_fallback(tctx *t, const rv_insn *d, bool ends)
     const rv_insn *stored = &t->blk->insns[t->idx];
     memcpy(&dp, &stored, sizeof(dp));
     x_mov_imm(b, RSI, dp);
-    jit_exec_fn fn = writes_memory(d) ? jit_helper_exec_mem : jit_exec_table[d->op];
+    jit_exec_fn fn = ends ? jit_helper_end : writes_memory(d) ? jit_helper_exec_mem :
+                     jit_exec_table[d->op];
     uint64_t fa;
     memcpy(&fa, &fn, sizeof(fa));
     x_mov_imm(b, RAX, fa);
@@ -820,12 +822,23 @@ static bool emit_fallback(tctx *t, const rv_insn *d, bool ends)
         !jit_host_caller_saved((unsigned)jit_host_reg(d->rd)))
         x_mov(b, 64, gop(d->rd), XM(RBP, XREG_OFF(d->rd)));
     if (ends) {
-        /* RV_NEXT: carry on at the next instruction, through the dispatcher */
-        x_test(b, 32, XR(RAX), RAX);
-        uint8_t *set = x_jcc8(b, CC_NE);
-        set_pc(t, t->pc + d->len);
-        x_patch8(set, x_here(b));
-        exit_to_dispatcher(t);
+        /* pc is set. Unless an interrupt may now be taken, go straight on to the
+         * block for pc in the context the hart is in now (which may have changed). */
+        if (t->link) {
+            x_test(b, 32, XR(RAX), RAX);
+            uint8_t *dispatch = x_jcc8(b, CC_NE);
+            x_mov(b, 64, XR(RAX), XM(RBP, CPU_OFF(pc)));
+            x_mov(b, 32, XR(RCX), XR(RAX));
+            x_shift_imm(b, 32, SH_SHL, XR(RCX), 3);
+            x_alu_imm(b, 32, ALU_AND, XR(RCX), (int32_t)((JC_SIZE - 1) << 4));
+            x_alu(b, 32, ALU_ADD, XR(RCX), XM(RBP, CPU_OFF(jc_cur)));
+            x_alu(b, 64, ALU_CMP, XR(RAX), XMI(RBP, RCX, 0, JC_OFF(0)));
+            uint8_t *miss = x_jcc8(b, CC_NE);
+            x_jmp_ind(b, XMI(RBP, RCX, 0, JC_OFF(0) + 8));
+            x_patch8(dispatch, x_here(b));
+            x_patch8(miss, x_here(b));
+        }
+        exit_to_dispatcher(t, EXIT_END_INSN);
         return true;
     }
     x_test(b, 32, XR(RAX), RAX);
@@ -1021,7 +1034,7 @@ static void emit_stubs(tctx *t)
             break;
         case STUB_EXIT_COUNT:
             add_count(t, s->count);
-            exit_to_dispatcher(t);
+            exit_to_dispatcher(t, EXIT_TRAP);
             break;
         case STUB_LOAD: {
             save_caller_saved(t);
@@ -1033,7 +1046,7 @@ static void emit_stubs(tctx *t)
             x_test(b, 64, XR(RDX), RDX);
             uint8_t *ok = x_jcc8(b, CC_E);
             add_count(t, s->count);
-            exit_to_dispatcher(t);
+            exit_to_dispatcher(t, EXIT_TRAP);
             x_patch8(ok, x_here(b));
             if (s->dst != RAX)
                 x_mov(b, 64, XR(s->dst), XR(RAX));
@@ -1054,7 +1067,7 @@ static void emit_stubs(tctx *t)
             x_test(b, 32, XR(RAX), RAX);
             uint8_t *ok = x_jcc8(b, CC_E);
             add_count(t, s->count);
-            exit_to_dispatcher(t);
+            exit_to_dispatcher(t, EXIT_TRAP);
             x_patch8(ok, x_here(b));
             jmp_to(t, s->ret);
             break;
@@ -1185,7 +1198,7 @@ jit_block *jit_translate(jit *j, uint64_t vpc, uint64_t ppc, const uint8_t *host
      * the stubs */
     x_patch32(kick, x_here(&t->b));
     set_pc(t, vpc);
-    exit_to_dispatcher(t);
+    exit_to_dispatcher(t, EXIT_KICK);
     emit_stubs(t);
     blk->nexits = (uint16_t)t->nexits;
 

@@ -85,7 +85,7 @@ typedef struct rv_tlb {
  * which is why it lives in the hart at a fixed offset. An entry assumes the page
  * mapping current when it was made, so the MMU flushes the table with the TLB.
  */
-#define JC_BITS 10
+#define JC_BITS 12
 #define JC_SIZE (1u << JC_BITS)
 #define JC_CTXS 16
 typedef struct rv_jc_entry {
@@ -94,6 +94,7 @@ typedef struct rv_jc_entry {
 } rv_jc_entry;
 
 static inline unsigned rv_jc_index(uint64_t pc) { return (pc >> 1) & (JC_SIZE - 1); }
+static inline unsigned rv_jc_page_bit(uint64_t pc) { return (unsigned)((pc >> 12) * 0x9e3779b1u) >> 20; }
 
 /*
  * Observer of the hart's memory traffic and outside inputs, used by the translator's
@@ -163,6 +164,8 @@ typedef struct rv_cpu {
     rv_dcache_entry dcache[1u << DCACHE_BITS];
 
     uint32_t jc_used;                /* contexts whose jump cache may hold entries */
+    uint32_t jc_cur;                 /* byte offset of the current context's table in jc */
+    uint64_t jc_pages[64];           /* filter of the virtual pages with S/U entries */
     rv_jc_entry jc[JC_CTXS][JC_SIZE];
 } rv_cpu;
 

@@ -47,6 +47,8 @@ void rv_jc_flush(rv_cpu *c, bool machine_mode)
     for (unsigned i = 0; i < JC_CTXS; i++)
         if (flush & (1u << i))
             memset(c->jc[i], 0xff, sizeof(c->jc[i]));
+    if (flush)
+        memset(c->jc_pages, 0, sizeof(c->jc_pages));
     c->jc_used &= keep;
 }
 
@@ -65,8 +67,22 @@ void rv_tlb_flush_page(rv_cpu *c, uint64_t va)
         for (int a = 0; a < 3; a++)
             if (c->tlb[i].e[a][idx].vpage == vpage)
                 c->tlb[i].e[a][idx].vpage = TLB_INVALID;
-    /* jump-cache entries of a page are spread over the whole table */
-    rv_jc_flush(c, false);
+    /* jump-cache entries of a page are spread over the whole table: look at all, if
+     * the filter says the page may have some (most flushed pages hold data) */
+    unsigned bit = rv_jc_page_bit(vpage);
+    if (!((c->jc_pages[bit / 64] >> (bit % 64)) & 1))
+        return;
+    uint32_t used = c->jc_used;
+    for (unsigned d = 0; d < 4; d++)
+        used &= ~(1u << (PRV_M | (d << 2)));
+    for (unsigned i = 0; i < JC_CTXS; i++) {
+        if (!(used & (1u << i)))
+            continue;
+        rv_jc_entry *e = c->jc[i];
+        for (unsigned k = 0; k < JC_SIZE; k++)
+            if ((e[k].pc & ~0xfffull) == vpage)
+                e[k].pc = ~0ull;
+    }
 }
 
 /* ---- PMP ---- */
@@ -159,7 +175,11 @@ static int walk(rv_cpu *c, uint64_t va, enum rv_access acc, unsigned priv, uint6
     for (int i = levels - 1; i >= 0; i--) {
         uint64_t pte_addr = base + ((va >> (12 + 9 * i)) & 511) * 8;
         uint64_t pte;
-        if (!rv_pmp_check(c, pte_addr, 8, ACC_READ, PRV_S) || !as_read(c->as, pte_addr, 8, &pte)) {
+        const uint8_t *pte_host = as_ram_ptr(c->as, pte_addr, 8);
+        if (pte_host)
+            pte = __atomic_load_n((const uint64_t *)(const void *)pte_host, __ATOMIC_RELAXED);
+        if (!rv_pmp_check(c, pte_addr, 8, ACC_READ, PRV_S) ||
+            (!pte_host && !as_read(c->as, pte_addr, 8, &pte))) {
             log_cat(LOG_MMU, "mmu: pte read at %016llx faults\n", (unsigned long long)pte_addr);
             return fault_cause(acc, false);
         }

@@ -13,6 +13,7 @@ void rv_mode_changed(rv_cpu *c)
     unsigned fctx = c->priv == PRV_M ? TLBCTX_M : c->priv == PRV_U ? TLBCTX_U : TLBCTX_S;
     c->data_ctx = dctx;
     c->fetch_ctx = fctx;
+    c->jc_cur = (uint32_t)(rv_jit_ctx(c) * sizeof(c->jc[0]));
     c->tlb_cur_data = &c->tlb[dctx];
     c->tlb_cur_fetch = &c->tlb[fctx];
 }
@@ -82,24 +83,34 @@ int rv_raise(rv_cpu *c, unsigned cause, uint64_t tval)
     return RV_JUMP;
 }
 
-uint64_t rv_cpu_pending_irqs(rv_cpu *c)
+/* Pending interrupts; the Sstc timer (which costs a clock read) only if `want` has STIP. */
+static uint64_t pending(rv_cpu *c, uint64_t want)
 {
     uint64_t p = c->mip | rv_input(c, atomic_load_explicit(&c->irq_lines, memory_order_relaxed));
-    if ((c->menvcfg >> 63) && c->env && c->env->read_time &&
+    if ((want & MIP_STIP) && (c->menvcfg >> 63) && c->env && c->env->read_time &&
         rv_input(c, c->env->read_time(c->env->opaque)) >= c->stimecmp)
         p |= MIP_STIP;
     return p;
 }
 
+uint64_t rv_cpu_pending_irqs(rv_cpu *c)
+{
+    return pending(c, MIP_STIP);
+}
+
 bool rv_take_interrupt(rv_cpu *c)
 {
-    uint64_t pend = rv_cpu_pending_irqs(c) & c->mie;
+    bool m_on = c->priv < PRV_M || (c->mstatus & MSTATUS_MIE);
+    bool s_on = c->priv < PRV_S || (c->priv == PRV_S && (c->mstatus & MSTATUS_SIE));
+    /* the interrupts that would be taken if pending: most of the time none are */
+    uint64_t enabled = c->mie & ((m_on ? ~c->mideleg : 0) | (s_on ? c->mideleg : 0));
+    if (!enabled)
+        return false;
+    uint64_t pend = pending(c, enabled) & c->mie;
     if (!pend)
         return false;
     uint64_t m = pend & ~c->mideleg;
     uint64_t s = pend & c->mideleg;
-    bool m_on = c->priv < PRV_M || (c->mstatus & MSTATUS_MIE);
-    bool s_on = c->priv < PRV_S || (c->priv == PRV_S && (c->mstatus & MSTATUS_SIE));
     uint64_t take = m_on && m ? m : (s_on ? s : 0);
     if (!take)
         return false;
