@@ -69,7 +69,7 @@ uint8_t *as_add_ram(address_space *as, const char *name, uint64_t base, uint64_t
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED)
         return NULL;
-    _Atomic uint8_t *code = calloc((size + 4095) / 4096, 1);
+    _Atomic uint64_t *code = calloc((size + 4095) / 4096, sizeof(*code));
     if (!code)
         fatal("out of memory");
     mem_region r = { .name = name, .base = base, .size = size, .host = p, .code = code };
@@ -203,22 +203,28 @@ void as_set_code_hook(address_space *as, code_write_fn *fn, void *opaque)
     as->code_opaque = opaque;
 }
 
-bool as_mark_code(address_space *as, uint64_t pa)
+_Atomic uint64_t *as_code_marks(address_space *as, uint64_t pa)
 {
     mem_region *r = find(as->ram, as->nram, pa);
-    if (!r)
-        return false;
-    /* sequentially consistent: the translator reads the page's bytes after this, and
-     * a writer checks the flag after its store (as_notify_write), so one of them sees
-     * the other */
-    return atomic_exchange(&r->code[(pa - r->base) >> 12], 1) == 0;
+    return r ? &r->code[(pa - r->base) >> 12] : NULL;
 }
 
-void as_unmark_code(address_space *as, uint64_t pa)
+bool as_mark_code(address_space *as, uint64_t pa, uint64_t len)
 {
-    mem_region *r = find(as->ram, as->nram, pa);
-    if (r)
-        atomic_store(&r->code[(pa - r->base) >> 12], 0);
+    _Atomic uint64_t *m = as_code_marks(as, pa);
+    if (!m || !len)
+        return false;
+    /* sequentially consistent: the translator reads the code after this, and a
+     * writer looks at the marks after its store (as_notify_write), so one of them
+     * sees the other */
+    return atomic_fetch_or(m, as_granules(pa, len)) == 0;
+}
+
+void as_set_code_marks(address_space *as, uint64_t ppage, uint64_t granules)
+{
+    _Atomic uint64_t *m = as_code_marks(as, ppage);
+    if (m)
+        atomic_store(m, granules);
 }
 
 void as_clear_code_marks(address_space *as)
@@ -229,27 +235,28 @@ void as_clear_code_marks(address_space *as)
     atomic_thread_fence(memory_order_seq_cst);
 }
 
-bool as_range_has_code(address_space *as, uint64_t pa, uint64_t len)
+bool as_page_has_code(address_space *as, uint64_t pa)
 {
-    if (!len)
-        return false;
-    mem_region *r = find(as->ram, as->nram, pa);
-    if (!r)
-        return false;
-    uint64_t first = (pa - r->base) >> 12;
-    uint64_t last = (pa + len - 1 - r->base) >> 12;
-    uint64_t npages = (r->size + 4095) / 4096;
-    for (uint64_t p = first; p <= last && p < npages; p++)
-        if (atomic_load(&r->code[p]))
-            return true;
-    return false;
+    _Atomic uint64_t *m = as_code_marks(as, pa);
+    return m && atomic_load_explicit(m, memory_order_relaxed) != 0;
 }
 
 void as_notify_write(address_space *as, uint64_t pa, uint64_t len)
 {
-    if (!as->code_written)
+    if (!as->code_written || !len)
         return;
     atomic_thread_fence(memory_order_seq_cst);
-    if (as_range_has_code(as, pa, len))
-        as->code_written(as->code_opaque, pa, len);
+    mem_region *r = find(as->ram, as->nram, pa);
+    if (!r)
+        return;
+    uint64_t end = pa + len;
+    for (uint64_t p = pa; p < end && p - r->base < r->size;) {
+        uint64_t page_end = (p | 0xfff) + 1;
+        uint64_t n = (end < page_end ? end : page_end) - p;
+        if (atomic_load(&r->code[(p - r->base) >> 12]) & as_granules(p, n)) {
+            as->code_written(as->code_opaque, pa, len);
+            return;
+        }
+        p += n;
+    }
 }

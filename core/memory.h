@@ -22,15 +22,19 @@ typedef struct mem_region {
     uint8_t *host;              /* RAM: host mapping; MMIO: NULL */
     const mmio_ops *ops;
     void *opaque;
-    _Atomic uint8_t *code;      /* RAM: one flag per page "holds translated code" */
+    _Atomic uint64_t *code;     /* RAM: per page, which 64-byte granules hold code the
+                                   translator has translated (bit i: bytes 64i..64i+63) */
     bool overlaid;              /* RAM: some MMIO region covers part of it */
 } mem_region;
 
 /*
- * Writes to RAM pages that hold translated code must reach the translator so it can
- * drop what it translated from them (self-modifying code, DMA over old code). The
- * translator marks such pages; the CPU's slow store path and DMA call code_written
- * for writes that touch a marked page. CPUs never put marked pages in their write TLB.
+ * Writes to RAM that holds translated code must reach the translator so it can drop
+ * what it translated from there (self-modifying code, DMA over old code). The
+ * translator marks the 64-byte granules it translated; CPUs keep pages with marks out
+ * of their fast-path write TLB, and their slow store path and DMA call code_written
+ * for writes that touch a marked granule. Data next to code on the same page (small
+ * programs, the kernel's data after its text) thus costs a slow store, not a
+ * retranslation.
  */
 typedef void code_write_fn(void *opaque, uint64_t pa, uint64_t len);
 
@@ -61,15 +65,25 @@ mem_region *as_find_mmio(address_space *as, uint64_t pa);
 bool as_read(address_space *as, uint64_t pa, unsigned size, uint64_t *val);
 bool as_write(address_space *as, uint64_t pa, unsigned size, uint64_t val);
 
-/* Code-page tracking (see code_write_fn). Marking returns true if the page was not
- * marked before; only RAM pages can be marked. */
+/* Code tracking (see code_write_fn); only RAM can be marked. as_mark_code marks the
+ * granules of [pa, pa+len) within one page and returns true if the page had none. */
 void as_set_code_hook(address_space *as, code_write_fn *fn, void *opaque);
-bool as_mark_code(address_space *as, uint64_t pa);
-void as_unmark_code(address_space *as, uint64_t pa);
+bool as_mark_code(address_space *as, uint64_t pa, uint64_t len);
+/* Replace a page's marks (the translator recomputes them after dropping code). */
+void as_set_code_marks(address_space *as, uint64_t ppage, uint64_t granules);
 void as_clear_code_marks(address_space *as);
-bool as_range_has_code(address_space *as, uint64_t pa, uint64_t len);
-/* Called after the CPU wrote [pa, pa+len) of RAM outside its TLB fast path. */
+bool as_page_has_code(address_space *as, uint64_t pa);
+/* Called after the CPU or a device wrote [pa, pa+len) of RAM other than through the
+ * CPU's fast path: tells the translator if that touched marked granules. */
 void as_notify_write(address_space *as, uint64_t pa, uint64_t len);
+/* The page-mark word for pa (NULL outside RAM), for callers that cache it. */
+_Atomic uint64_t *as_code_marks(address_space *as, uint64_t pa);
+/* The granule bits [pa, pa+len) covers within its page (len may not cross it). */
+static inline uint64_t as_granules(uint64_t pa, uint64_t len)
+{
+    unsigned first = (unsigned)((pa & 0xfff) >> 6), last = (unsigned)(((pa & 0xfff) + len - 1) >> 6);
+    return (last == 63 ? ~0ull : (2ull << last) - 1) & ~((1ull << first) - 1);
+}
 
 /* DMA: copy between guest RAM and a host buffer. False if any byte is outside RAM. */
 bool dma_read(address_space *as, uint64_t pa, void *buf, size_t len);

@@ -113,41 +113,40 @@ void jit_code_written(void *opaque, uint64_t pa, uint64_t len)
     pthread_mutex_lock(&j->lock);
     for (uint64_t page = pa >> 12; page <= (pa + len - 1) >> 12; page++) {
         jit_page *p = find_page(j, page, false);
-        if (!p) {
-            as_unmark_code(j->as, page << 12);
-            continue;
-        }
+        uint64_t marks = 0;
         bool dropped = false;
-        for (jit_block **pp = &p->blocks; *pp;) {
+        for (jit_block **pp = p ? &p->blocks : NULL; pp && *pp;) {
             jit_block *b = *pp;
             if (b->ppc < pa + len && pa < b->ppc + b->guest_bytes) {
                 invalidate_block(j, b);
                 *pp = b->page_next;
                 dropped = true;
             } else {
+                marks |= as_granules(b->ppc, b->guest_bytes);
                 pp = &b->page_next;
             }
         }
         if (dropped)
             atomic_fetch_add(&jit_inval_gen, 1);
-        if (!p->blocks)
-            as_unmark_code(j->as, page << 12);
+        /* what is left marked is exactly the code of the remaining blocks */
+        as_set_code_marks(j->as, page << 12, marks);
     }
     pthread_mutex_unlock(&j->lock);
 }
 
-void jit_protect_page(jit *j, uint64_t ppc)
+void jit_protect_code(jit *j, uint64_t ppc, uint64_t len)
 {
     uint64_t ppage = ppc & ~0xfffull;
-    if (!as_mark_code(j->as, ppage))
+    if (!as_mark_code(j->as, ppc, len))
         return;
     uint8_t *host = as_ram_ptr(j->as, ppage, 4096);
     if (!host)
         return;
-    /* No hart may keep a fast-path write mapping of the page. Another hart could be
-     * between its TLB check and its store right now; that store is then like one
-     * made just before this point, which RISC-V lets the translation miss until the
-     * hart running the code executes fence.i (see docs/jit.md). */
+    /* The page had no code: no hart may keep a fast-path write mapping of it now.
+     * Another hart could be between its TLB check and its store right now; that
+     * store is then like one made just before this point, which RISC-V lets the
+     * translation miss until the hart running the code executes fence.i (see
+     * docs/jit.md). */
     for (unsigned i = 0; i < j->nharts; i++) {
         rv_cpu *c = j->harts[i].c;
         for (unsigned ctx = 0; ctx < TLBCTX_COUNT; ctx++) {

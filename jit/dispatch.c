@@ -243,7 +243,6 @@ static int find_block(jit *j, jit_hart *self, rv_cpu *c, jit_block **out)
     pthread_mutex_lock(&j->lock);
     b = jit_lookup(j, pc, ppc, flags);
     for (int attempt = 0; !b && attempt < 2; attempt++) {
-        jit_protect_page(j, ppc);
         bool full;
         b = jit_translate(j, pc, ppc, host, flags, &full);
         if (b) {

@@ -158,8 +158,9 @@ void jit_insert(jit *j, jit_block *b);
 void jit_link(jit *j, jit_exit *e, jit_block *to);
 void jit_flush_locked(jit *j);
 void jit_code_written(void *opaque, uint64_t pa, uint64_t len);
-/* Marks b's page as holding code and removes it from every hart's write TLB. */
-void jit_protect_page(jit *j, uint64_t ppc);
+/* Marks [ppc, ppc+len) (within one page) as translated code; if the page had none,
+ * removes it from every hart's write TLB. */
+void jit_protect_code(jit *j, uint64_t ppc, uint64_t len);
 
 /* translate.c (with j->lock held). NULL with *full set if the code buffer is full;
  * NULL alone if the code there cannot be translated (the first instruction crosses

@@ -1101,19 +1101,28 @@ jit_block *jit_translate(jit *j, uint64_t vpc, uint64_t ppc, const uint8_t *host
 
     /* decode first: the block's extent */
     rv_insn insns[JIT_MAX_BLOCK];
-    unsigned n = 0, bytes = 0;
+    unsigned n, bytes;
     uint64_t page_left = 0x1000 - (vpc & 0xfff);
+    uint8_t copy[JIT_MAX_BLOCK * 4];
+decode:
+    /* decode from a copy, which is compared with memory after marking it */
+    memcpy(copy, host, page_left < sizeof(copy) ? page_left : sizeof(copy));
+    n = bytes = 0;
     while (n < max) {
         if (bytes + 2 > page_left)
             break;
+        if (bytes + 2 > sizeof(copy))
+            break;
         uint16_t lo;
-        memcpy(&lo, host + bytes, 2);
+        memcpy(&lo, copy + bytes, 2);
         uint32_t raw = lo;
         if ((lo & 3) == 3) {
             if (bytes + 4 > page_left)
                 break;                      /* crosses into the next page */
+            if (bytes + 4 > sizeof(copy))
+                break;
             uint16_t hi;
-            memcpy(&hi, host + bytes + 2, 2);
+            memcpy(&hi, copy + bytes + 2, 2);
             raw |= (uint32_t)hi << 16;
         }
         rv_decode(raw, &insns[n]);
@@ -1126,6 +1135,12 @@ jit_block *jit_translate(jit *j, uint64_t vpc, uint64_t ppc, const uint8_t *host
     }
     if (n == 0)
         return NULL;                        /* first instruction straddles the page */
+    /* Mark the code before using what was read: a write that lands after the marks
+     * reaches jit_code_written (which waits for our lock); one that landed before
+     * them shows up as a difference from what we decoded. */
+    jit_protect_code(j, ppc, bytes);
+    if (memcmp(copy, host, bytes) != 0)
+        goto decode;
 
     jit_block *blk = jit_alloc(j, sizeof(*blk));
     blk->vpc = vpc;

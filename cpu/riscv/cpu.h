@@ -74,8 +74,18 @@ typedef struct rv_tlb_entry {
     uintptr_t addend;      /* host address - guest virtual address */
 } rv_tlb_entry;
 
+/* Write mappings of pages holding translated code, which stay out of the write TLB:
+ * the store slow path finds them here without a page walk and checks the code marks. */
+#define CW_SIZE 64
+typedef struct rv_codew_entry {
+    uint64_t vpage;                  /* or TLB_INVALID */
+    uintptr_t addend;
+    uint64_t ppage;
+} rv_codew_entry;
+
 typedef struct rv_tlb {
     rv_tlb_entry e[3][TLB_SIZE];     /* [enum rv_access][index] */
+    rv_codew_entry cw[CW_SIZE];
 } rv_tlb;
 
 /*

@@ -7,6 +7,7 @@
 #include "core/memory.h"
 #include "core/log.h"
 #include <string.h>
+#include <stdatomic.h>
 
 #define PTE_V (1ull << 0)
 #define PTE_R (1ull << 1)
@@ -67,6 +68,9 @@ void rv_tlb_flush_page(rv_cpu *c, uint64_t va)
         for (int a = 0; a < 3; a++)
             if (c->tlb[i].e[a][idx].vpage == vpage)
                 c->tlb[i].e[a][idx].vpage = TLB_INVALID;
+    for (int i = 0; i < TLBCTX_COUNT; i++)
+        if (c->tlb[i].cw[(va >> 12) & (CW_SIZE - 1)].vpage == vpage)
+            c->tlb[i].cw[(va >> 12) & (CW_SIZE - 1)].vpage = TLB_INVALID;
     /* jump-cache entries of a page are spread over the whole table: look at all, if
      * the filter says the page may have some (most flushed pages hold data) */
     unsigned bit = rv_jc_page_bit(vpage);
@@ -246,6 +250,16 @@ static rv_tlb *tlb_for(rv_cpu *c, enum rv_access acc)
     return acc == ACC_FETCH ? c->tlb_cur_fetch : c->tlb_cur_data;
 }
 
+/* The translator may have marked the page between our look at its marks and the new
+ * write entry; it removes write entries after marking, so look again after making
+ * one (both sides sequentially consistent) and take it back if so. */
+static void recheck_write_entry(rv_cpu *c, rv_tlb_entry *e, uint64_t ppage)
+{
+    atomic_thread_fence(memory_order_seq_cst);
+    if (as_page_has_code(c->as, ppage))
+        __atomic_store_n(&e->vpage, TLB_INVALID, __ATOMIC_RELAXED);
+}
+
 /* Enter va's page in the TLB if the whole page is plain RAM with uniform PMP permission. */
 static void tlb_fill(rv_cpu *c, uint64_t va, uint64_t pa, enum rv_access acc, unsigned priv)
 {
@@ -254,15 +268,22 @@ static void tlb_fill(rv_cpu *c, uint64_t va, uint64_t pa, enum rv_access acc, un
         return;
     if (!rv_pmp_check(c, ppage, 4096, acc, priv))
         return;
-    /* stores to pages holding translated code must reach the translator */
-    if (acc == ACC_WRITE && as_range_has_code(c->as, ppage, 4096))
-        return;
     uint8_t *host = as_ram_ptr(c->as, ppage, 4096);
     if (!host)
         return;
+    /* stores to pages holding translated code must reach the translator */
+    if (acc == ACC_WRITE && as_page_has_code(c->as, ppage)) {
+        rv_codew_entry *w = &tlb_for(c, acc)->cw[(va >> 12) & (CW_SIZE - 1)];
+        w->vpage = va & ~0xfffull;
+        w->addend = (uintptr_t)host - w->vpage;
+        w->ppage = ppage;
+        return;
+    }
     rv_tlb_entry *e = &tlb_for(c, acc)->e[acc][rv_tlb_index(va)];
     e->vpage = va & ~0xfffull;
     e->addend = (uintptr_t)host - e->vpage;
+    if (acc == ACC_WRITE)
+        recheck_write_entry(c, e, ppage);
 }
 
 /* Translate + PMP check for an access lying within one page. */
@@ -363,10 +384,35 @@ static int store_one_page(rv_cpu *c, uint64_t va, unsigned size, uint64_t val)
     return EXC_STORE_ACCESS;
 }
 
+/* A store to a page holding translated code, through its code-write mapping. */
+static bool store_code_page(rv_cpu *c, uint64_t va, unsigned size, uint64_t val)
+{
+    rv_tlb *t = c->tlb_cur_data;
+    rv_codew_entry *w = &t->cw[(va >> 12) & (CW_SIZE - 1)];
+    if (w->vpage != (va & ~0xfffull))
+        return false;
+    void *host = (void *)(uintptr_t)(va + w->addend);
+    if (c->io_hook)
+        c->io_hook->ram_write(c->io_hook->opaque, host, size);
+    memcpy(host, &val, size);
+    as_notify_write(c->as, w->ppage | (va & 0xfff), size);
+    if (!as_page_has_code(c->as, w->ppage)) {
+        /* the code is gone: back to the fast path */
+        rv_tlb_entry *e = &t->e[ACC_WRITE][rv_tlb_index(va)];
+        e->vpage = w->vpage;
+        e->addend = w->addend;
+        w->vpage = TLB_INVALID;
+        recheck_write_entry(c, e, w->ppage);
+    }
+    return true;
+}
+
 int rv_store_slow(rv_cpu *c, uint64_t va, unsigned size, uint64_t val, uint64_t *tval)
 {
     unsigned in_page = 0x1000 - (va & 0xfff);
     if (size <= in_page) {
+        if (store_code_page(c, va, size, val))
+            return 0;
         *tval = va;
         return store_one_page(c, va, size, val);
     }
