@@ -87,6 +87,8 @@ static vcpu *create(const char *name, void *arch_cpu, const char *props, unsigne
     jit_options o;
     if (!parse_props(name, props, &o, err, errsize))
         return NULL;
+    if (log_enabled(LOG_EXEC | LOG_CPU))
+        o.no_chain = true;            /* so that every block is traced */
     pthread_mutex_lock(&shared_lock);
     if (!shared) {
         shared = jit_create(c->as, &o, err, errsize);
