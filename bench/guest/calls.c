@@ -10,8 +10,8 @@ static uint64_t (*const ops[3])(uint64_t) = { op_add, op_mul, op_xor };
 int main(void)
 {
     bench_begin();
-    uint64_t v = fib(27);
-    for (int i = 0; i < 3000000; i++)
+    uint64_t v = fib(30);
+    for (int i = 0; i < 12000000; i++)
         v = ops[i % 3](v);
     bench_end("calls", v);
     return 0;

@@ -12,7 +12,7 @@ int main(void)
         vx[i] = vy[i] = 0;
     }
     bench_begin();
-    for (int step = 0; step < 3000; step++) {
+    for (int step = 0; step < 6000; step++) {
         for (int i = 0; i < NB; i++)
             for (int j = 0; j < NB; j++) {
                 if (i == j)

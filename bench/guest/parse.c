@@ -20,7 +20,7 @@ int main(void)
     text[n] = 0;
     bench_begin();
     uint64_t total = 0;
-    for (int rep = 0; rep < 60; rep++) {
+    for (int rep = 0; rep < 1500; rep++) {
         const char *p = text;
         uint64_t cur = 0;
         while (*p) {

@@ -11,7 +11,7 @@ int main(void)
         next[i] = (i * 1103515245u + 12345u) & (N - 1);
     bench_begin();
     uint32_t p = 0, sum = 0;
-    for (int i = 0; i < 8000000; i++) {
+    for (int i = 0; i < 80000000; i++) {
         p = next[p];
         sum += p;
     }
