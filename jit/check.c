@@ -285,6 +285,7 @@ bool jit_check_block(jit *j, rv_cpu *c, jit_block *b)
     for (size_t i = l->nram; i-- > 0;)
         memcpy(l->ram[i].host, &l->ram[i].old, l->ram[i].size);
     restore(c, &before);
+    rv_fflags_written(c);
 
     /* the interpreter, replaying */
     l->replay = true;

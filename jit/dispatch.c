@@ -33,6 +33,12 @@ static void detect_host(jit *j)
         j->has_bmi1 = (b >> 3) & 1;
     if (__get_cpuid(0x80000001, &a, &b, &c, &d))
         j->has_lzcnt = (c >> 5) & 1;
+    /* FMA3 is VEX-encoded: the CPU must have it and the OS must save AVX state */
+    if (__get_cpuid(1, &a, &b, &c, &d) && ((c >> 12) & 1) && ((c >> 27) & 1)) {
+        uint32_t lo, hi;
+        __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+        j->has_fma = (lo & 6) == 6;
+    }
 }
 
 jit *jit_create(address_space *as, const jit_options *opt, char *err, size_t errsize)
@@ -277,6 +283,8 @@ bool jit_run(jit *j, rv_cpu *c, uint64_t budget)
         return true;
     uint64_t end = c->insn_count + budget;
     bool trace = log_enabled(LOG_EXEC | LOG_CPU);
+    /* native FP code accumulates flags in MXCSR from here on (translate_fp.c) */
+    rv_fflags_written(c);
     bool link = !j->opt.check && !j->opt.no_chain;
     while (!c->wfi) {
         rv_take_interrupt(c);

@@ -104,3 +104,14 @@ int jit_helper_end(rv_cpu *c, const rv_insn *d)
         return 1;
     return may_enable_interrupts(d) && (rv_cpu_pending_irqs(c) & c->mie) != 0;
 }
+
+void jit_helper_fp_flags(rv_cpu *c, uint32_t mxcsr)
+{
+    uint32_t fresh = mxcsr & c->fp_unseen & FPU_HOST_FLAG_BITS;
+    c->fp_unseen &= ~fresh;
+    uint32_t fl = fpu_host_flags_to_fflags(fresh);
+    if (fl) {
+        c->fflags |= fl;
+        c->mstatus |= MSTATUS_FS;
+    }
+}

@@ -135,7 +135,7 @@ struct jit {
     _Atomic int flush_req;
     pthread_cond_t flush_done;
 
-    bool has_lzcnt, has_bmi1, has_popcnt;
+    bool has_lzcnt, has_bmi1, has_popcnt, has_fma;
     jit_stats stats;
 };
 
@@ -176,6 +176,8 @@ uint64_t jit_helper_store(rv_cpu *c, uint64_t va, uint64_t val, uint64_t pc, uns
 typedef int (*jit_exec_fn)(rv_cpu *c, const rv_insn *d);
 extern const jit_exec_fn jit_exec_table[RV_OP_COUNT + 1];
 int jit_helper_exec_mem(rv_cpu *c, const rv_insn *d);
+/* Folds the MXCSR flags of native FP code not yet in fflags into it (translate_fp.c). */
+void jit_helper_fp_flags(rv_cpu *c, uint32_t mxcsr);
 /* For the instructions that end a block: runs the handler and sets pc; returns
  * nonzero if the dispatcher must look at the hart (WFI, an interrupt now takeable). */
 int jit_helper_end(rv_cpu *c, const rv_insn *d);

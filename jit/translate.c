@@ -202,13 +202,14 @@ static jit_exec_fn handler_for(const rv_insn *d)
     return writes_memory(d) ? jit_helper_exec_mem : jit_exec_table[d->op];
 }
 
-void tr_jcc_handler(tctx *t, enum xcc cc)
+stub *tr_jcc_handler(tctx *t, enum xcc cc)
 {
     stub *s = tr_new_stub(t, STUB_CALL);
     s->fix = x_jcc32(&t->b, cc);
     s->kind_arg = t->idx;
     s->ret_after = true;
     s->ret = NULL;
+    return s;
 }
 
 /* Returns true if the block ends here. */
@@ -266,7 +267,13 @@ static void emit_stubs(tctx *t)
     for (unsigned i = 0; i < t->nstubs && !b->full; i++) {
         stub *s = &t->stubs[i];
         x_patch32(s->fix, x_here(b));
+        if (s->fix2)
+            x_patch32(s->fix2, x_here(b));
         switch (s->kind) {
+        case STUB_FP_NAN:
+        case STUB_FP_FLAGS:
+            tr_emit_fp_stub(t, s);
+            break;
         case STUB_UNLINKED: {
             /* an exit not linked (yet): tell the dispatcher which exit it was */
             jit_exit *e = &t->exits[s->kind_arg];
@@ -427,6 +434,7 @@ decode:
     t->nstubs = 0;
     t->nexits = 0;
     t->overflow = false;
+    t->fs_dirtied = false;
     t->j = j;
     t->blk = blk;
     t->flags = flags;

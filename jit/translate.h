@@ -9,11 +9,15 @@
 
 #include "jit/jit_internal.h"
 
-enum stub_kind { STUB_LOAD, STUB_STORE, STUB_EXIT_COUNT, STUB_SIDE_EXIT, STUB_UNLINKED, STUB_CALL };
+enum stub_kind {
+    STUB_LOAD, STUB_STORE, STUB_EXIT_COUNT, STUB_SIDE_EXIT, STUB_UNLINKED, STUB_CALL,
+    STUB_FP_NAN, STUB_FP_FLAGS,     /* translate_fp.c */
+};
 
 typedef struct stub {
     enum stub_kind kind;
     uint8_t *fix;                   /* rel32 in hot code that jumps here */
+    uint8_t *fix2;                  /* a second one, or NULL */
     uint8_t *ret;                   /* hot code to continue at */
     uint64_t pc;                    /* guest pc of the instruction */
     uint64_t target;                /* exits: where it goes */
@@ -38,6 +42,7 @@ typedef struct tctx {
     const rv_insn *d;
     stub stubs[MAX_STUBS];
     unsigned nstubs;
+    bool fs_dirtied;                /* mstatus.FS already set dirty in this block */
     jit_exit *exits;                /* the block's, room for max_exits */
     unsigned nexits, max_exits;
     bool overflow;                  /* ran out of stubs or exits */
@@ -110,13 +115,15 @@ void tr_indirect_exit(tctx *t, unsigned count);
 /* jcc to a cold stub that leaves after `count` instructions (pc already set) */
 void tr_jcc_exit(tctx *t, enum xcc cc, unsigned count);
 /* jcc to a cold stub that runs this instruction's handler instead and comes back
- * after the instruction's native code (see tr_end_insn) */
-void tr_jcc_handler(tctx *t, enum xcc cc);
+ * after the instruction's native code */
+stub *tr_jcc_handler(tctx *t, enum xcc cc);
 
 /* ---- instruction groups: 1 handled and the block ends, 0 handled, -1 not handled ---- */
 
 int tr_insn_int(tctx *t, const rv_insn *d, bool last);
 int tr_insn_fp(tctx *t, const rv_insn *d);
+/* the cold code of translate_fp.c's stubs */
+void tr_emit_fp_stub(tctx *t, stub *s);
 /* loads and stores, shared by integer and FP (translate_int.c) */
 void tr_effective_address(tctx *t, const rv_insn *d);
 uint8_t *tr_tlb_check(tctx *t, unsigned size, enum rv_access acc);

@@ -341,6 +341,31 @@ static uint8_t *disp_slot(xbuf *b, uint8_t *d)
     return b->full ? scratch : d;
 }
 
+void x_sse_sd(xbuf *b, enum xsse op, unsigned xmm, xop rm)
+{
+    op2(b, 0xf2, false, (uint8_t)op, xmm, rm);
+}
+
+void x_ucomisd(xbuf *b, unsigned xmm, xop rm) { op2(b, 0x66, false, 0x2e, xmm, rm); }
+void x_comisd(xbuf *b, unsigned xmm, xop rm) { op2(b, 0x66, false, 0x2f, xmm, rm); }
+void x_movq_to_xmm(xbuf *b, unsigned xmm, unsigned gpr) { op2(b, 0x66, true, 0x6e, xmm, XR(gpr)); }
+void x_movq_from_xmm(xbuf *b, unsigned gpr, unsigned xmm) { op2(b, 0x66, true, 0x7e, xmm, XR(gpr)); }
+void x_stmxcsr(xbuf *b, xop m) { op2(b, 0, false, 0xae, 3, m); }
+void x_ldmxcsr(xbuf *b, xop m) { op2(b, 0, false, 0xae, 2, m); }
+
+void x_fma231sd(xbuf *b, uint8_t op, unsigned dst, unsigned src1, xop src2)
+{
+    if (!room(b, 16))
+        return;
+    /* VEX3: C4, [~R ~X ~B m=00010 (0F38)], [W=1 ~vvvv L=0 pp=01 (66)], op, ModRM */
+    unsigned rex = ((dst & 8) ? 4 : 0) | rex_xb(src2);
+    *b->p++ = 0xc4;
+    *b->p++ = (uint8_t)(((~rex & 7) << 5) | 0x02);
+    *b->p++ = (uint8_t)(0x80 | ((~src1 & 15) << 3) | 0x01);
+    *b->p++ = op;
+    emit_modrm_tail(b, dst, src2);
+}
+
 uint8_t *x_jcc32(xbuf *b, enum xcc cc)
 {
     x_byte(b, 0x0f);

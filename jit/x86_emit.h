@@ -96,6 +96,22 @@ void x_bt_imm(xbuf *b, unsigned width, unsigned digit, xop a, unsigned bit);
 void x_f3_op(xbuf *b, unsigned width, uint8_t op, unsigned dst, xop src);
 void x_andn(xbuf *b, unsigned width, unsigned dst, unsigned src1_inverted, xop src2);
 
+/* SSE2 scalar double (registers are xmm0..xmm15, numbered like the GPRs) */
+enum xsse {
+    SSE_MOVSD_LOAD = 0x10, SSE_MOVSD_STORE = 0x11, SSE_SQRTSD = 0x51, SSE_ADDSD = 0x58,
+    SSE_MULSD = 0x59, SSE_SUBSD = 0x5c, SSE_DIVSD = 0x5e,
+};
+void x_sse_sd(xbuf *b, enum xsse op, unsigned xmm, xop rm);    /* F2 0F op */
+void x_ucomisd(xbuf *b, unsigned xmm, xop rm);
+void x_comisd(xbuf *b, unsigned xmm, xop rm);
+void x_movq_to_xmm(xbuf *b, unsigned xmm, unsigned gpr);
+void x_movq_from_xmm(xbuf *b, unsigned gpr, unsigned xmm);
+/* FMA3 scalar double, 231 form: dst = +-(src1 * src2) +- dst; op is the opcode byte:
+ * 0xB9 vfmadd231sd, 0xBB vfmsub231sd, 0xBD vfnmadd231sd, 0xBF vfnmsub231sd */
+void x_fma231sd(xbuf *b, uint8_t op, unsigned dst, unsigned src1, xop src2);
+void x_stmxcsr(xbuf *b, xop m);
+void x_ldmxcsr(xbuf *b, xop m);
+
 /* control flow: the rel32 jumps return the address of their 4-byte displacement */
 uint8_t *x_jcc32(xbuf *b, enum xcc cc);
 uint8_t *x_jmp32(xbuf *b);

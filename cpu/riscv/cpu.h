@@ -81,6 +81,7 @@ typedef struct rv_codew_entry {
     uint64_t vpage;                  /* or TLB_INVALID */
     uintptr_t addend;
     uint64_t ppage;
+    _Atomic uint64_t *marks;         /* the page's code marks (core/memory.h) */
 } rv_codew_entry;
 
 typedef struct rv_tlb {
@@ -176,6 +177,10 @@ typedef struct rv_cpu {
     uint32_t jc_used;                /* contexts whose jump cache may hold entries */
     uint32_t jc_cur;                 /* byte offset of the current context's table in jc */
     uint64_t jc_pages[64];           /* filter of the virtual pages with S/U entries */
+    /* the translator's native FP leaves x86 exception flags sticky in MXCSR: those of
+     * them not yet folded into fflags (x86 layout; see jit/translate_fp.c) */
+    uint32_t fp_unseen;
+    uint32_t fp_mxcsr;               /* scratch for stmxcsr */
     rv_jc_entry jc[JC_CTXS][JC_SIZE];
 } rv_cpu;
 
@@ -233,6 +238,9 @@ void rv_tlb_flush(rv_cpu *c);
 void rv_tlb_flush_page(rv_cpu *c, uint64_t va);
 /* Empty the jump cache; `machine_mode` too if M-mode fetch permissions changed (PMP). */
 void rv_jc_flush(rv_cpu *c, bool machine_mode);
+
+/* fflags was written other than by accumulating: host FP flags must not leak into it */
+void rv_fflags_written(rv_cpu *c);
 /* Slow paths of loads, stores and fetch: return 0 or an exception cause (tval set). */
 int rv_load_slow(rv_cpu *c, uint64_t va, unsigned size, uint64_t *val, uint64_t *tval);
 int rv_store_slow(rv_cpu *c, uint64_t va, unsigned size, uint64_t val, uint64_t *tval);

@@ -4,6 +4,7 @@
  * changes, interrupt re-evaluation).
  */
 #include "cpu/riscv/cpu.h"
+#include "cpu/riscv/fpu.h"
 #include <string.h>
 
 #define MSTATUS_WMASK (MSTATUS_SIE | MSTATUS_MIE | MSTATUS_SPIE | MSTATUS_MPIE | MSTATUS_SPP | \
@@ -100,6 +101,8 @@ int rv_csr_access(rv_cpu *c, unsigned csr, uint64_t *oldp, uint64_t v, bool writ
         if ((c->mstatus & MSTATUS_FS) == 0)
             return -1;
         old = csr == CSR_FFLAGS ? c->fflags : csr == CSR_FRM ? c->frm : (c->frm << 5) | c->fflags;
+        if (write && csr != CSR_FRM)
+            rv_fflags_written(c);
         if (write) {
             if (csr == CSR_FFLAGS)
                 c->fflags = v & 31;
@@ -357,4 +360,10 @@ int rv_csr_access(rv_cpu *c, unsigned csr, uint64_t *oldp, uint64_t v, bool writ
     }
     *oldp = old;
     return 0;
+}
+
+void rv_fflags_written(rv_cpu *c)
+{
+    fpu_host_flags_clear();
+    c->fp_unseen = FPU_HOST_FLAG_BITS;
 }

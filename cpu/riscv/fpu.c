@@ -714,3 +714,22 @@ uint32_t f64_to_f32(uint64_t a, int rm, uint32_t *flags)
     unpack(&FMT64, a, &s, &e, &sig);
     return (uint32_t)round_pack(&FMT32, s, e, sig, valid_rm(rm), flags);
 }
+
+uint32_t fpu_host_flags_to_fflags(uint32_t m)
+{
+    uint32_t f = 0;
+    if (m & 0x01) f |= FFLAG_NV;
+    if (m & 0x04) f |= FFLAG_DZ;
+    if (m & 0x08) f |= FFLAG_OF;
+    if (m & 0x10) f |= FFLAG_UF;
+    if (m & 0x20) f |= FFLAG_NX;
+    return f;
+}
+
+void fpu_host_flags_clear(void)
+{
+#if defined(__x86_64__)
+    static const uint32_t dfl = 0x1f80u;
+    __asm__ volatile("ldmxcsr %0" : : "m"(dfl) : "memory");
+#endif
+}

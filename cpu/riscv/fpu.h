@@ -28,6 +28,15 @@
 enum { FFLAG_NX = 1, FFLAG_UF = 2, FFLAG_OF = 4, FFLAG_DZ = 8, FFLAG_NV = 16 };
 enum { RM_RNE = 0, RM_RTZ = 1, RM_RDN = 2, RM_RUP = 3, RM_RMM = 4 };
 
+/*
+ * For native FP code (the translator), which runs SSE instructions under the default
+ * MXCSR and lets their exception flags accumulate there: the fflags those MXCSR flag
+ * bits stand for (the "denormal operand" bit has none), and clearing them.
+ */
+#define FPU_HOST_FLAG_BITS 0x3du
+uint32_t fpu_host_flags_to_fflags(uint32_t host);
+void fpu_host_flags_clear(void);
+
 #define F32_CANONICAL_NAN 0x7fc00000u
 #define F64_CANONICAL_NAN 0x7ff8000000000000ull
 

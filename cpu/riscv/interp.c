@@ -140,6 +140,7 @@ void rv_cpu_reset(rv_cpu *c, uint64_t pc)
     c->pc = pc;
     c->priv = PRV_M;
     c->fflags = c->frm = 0;
+    c->fp_unseen = FPU_HOST_FLAG_BITS;
     c->mstatus = 0;
     c->medeleg = c->mideleg = c->mie = c->mip = 0;
     c->mtvec = c->mscratch = c->mepc = c->mcause = c->mtval = 0;

@@ -224,6 +224,8 @@ static int walk(rv_cpu *c, uint64_t va, enum rv_access acc, unsigned priv, uint6
             if (!host)
                 return fault_cause(acc, false);
             /* compare-and-swap so that a concurrent change by another hart is not lost */
+            if (c->io_hook)
+                c->io_hook->ram_write(c->io_hook->opaque, host, 8);
             uint64_t expect = pte;
             if (!__atomic_compare_exchange_n((uint64_t *)host, &expect, pte | want, false,
                                              __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
@@ -277,6 +279,7 @@ static void tlb_fill(rv_cpu *c, uint64_t va, uint64_t pa, enum rv_access acc, un
         w->vpage = va & ~0xfffull;
         w->addend = (uintptr_t)host - w->vpage;
         w->ppage = ppage;
+        w->marks = as_code_marks(c->as, ppage);
         return;
     }
     rv_tlb_entry *e = &tlb_for(c, acc)->e[acc][rv_tlb_index(va)];
@@ -395,8 +398,12 @@ static bool store_code_page(rv_cpu *c, uint64_t va, unsigned size, uint64_t val)
     if (c->io_hook)
         c->io_hook->ram_write(c->io_hook->opaque, host, size);
     memcpy(host, &val, size);
-    as_notify_write(c->as, w->ppage | (va & 0xfff), size);
-    if (!as_page_has_code(c->as, w->ppage)) {
+    /* as_notify_write, with the page's marks at hand */
+    atomic_thread_fence(memory_order_seq_cst);
+    uint64_t marks = atomic_load_explicit(w->marks, memory_order_relaxed);
+    if (marks & as_granules(va, size))
+        as_notify_write(c->as, w->ppage | (va & 0xfff), size);
+    else if (!marks) {
         /* the code is gone: back to the fast path */
         rv_tlb_entry *e = &t->e[ACC_WRITE][rv_tlb_index(va)];
         e->vpage = w->vpage;
