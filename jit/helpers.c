@@ -110,7 +110,7 @@ void jit_helper_fp_flags(rv_cpu *c, uint32_t mxcsr)
     uint32_t fresh = mxcsr & c->fp_unseen & FPU_HOST_FLAG_BITS;
     c->fp_unseen &= ~fresh;
     uint32_t fl = fpu_host_flags_to_fflags(fresh);
-    if (fl) {
+    if (fl & ~c->fflags) {             /* as the interpreter: Dirty only if fflags changes */
         c->fflags |= fl;
         c->mstatus |= MSTATUS_FS;
     }

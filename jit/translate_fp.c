@@ -18,7 +18,9 @@
  *   the start of jit_run, the lockstep check) clears MXCSR and fp_unseen together
  *   (rv_fflags_written); the interpreter's FP helpers leave MXCSR's flags clear.
  * - mstatus.FS becomes Dirty at the first instruction of the block that writes an FP
- *   register.
+ *   register, or when a flag new to fflags is folded in (as in the interpreter).
+ * - Fused multiply-adds with a NaN result are redone by the handler: RISC-V raises NV
+ *   for infinity times zero even when the addend is a quiet NaN; x86 does not.
  */
 #include "jit/translate.h"
 #include "cpu/riscv/fpu.h"
@@ -108,7 +110,11 @@ static void fp_fma(tctx *t, const rv_insn *d, uint8_t op)
     x_sse_sd(b, SSE_MOVSD_LOAD, 0, XM(RBP, F_OFF(d->rs3)));
     x_sse_sd(b, SSE_MOVSD_LOAD, 1, XM(RBP, F_OFF(d->rs1)));
     x_fma231sd(b, op, 0, 1, XM(RBP, F_OFF(d->rs2)));
-    nan_fix(t);
+    /* a NaN result: the handler decides, since RISC-V wants NV for inf * 0 even with
+     * a quiet-NaN addend, which x86 does not raise (the flags x86 did raise are ones
+     * the handler raises too) */
+    x_ucomisd(b, 0, XR(0));
+    tr_jcc_handler(t, CC_P);
     x_sse_sd(b, SSE_MOVSD_STORE, 0, XM(RBP, F_OFF(d->rd)));
     fs_dirty(t);
     fp_flags(t);
@@ -188,7 +194,7 @@ static void fp_store(tctx *t, const rv_insn *d, unsigned size)
 {
     xbuf *b = &t->b;
     fp_guard(t, d, false);
-    x_mov(b, 64, XR(RCX), XM(RBP, F_OFF(d->rs2)));
+    x_mov(b, size == 8 ? 64 : 32, XR(RCX), XM(RBP, F_OFF(d->rs2)));
     tr_effective_address(t, d);
     uint8_t *miss = tr_tlb_check(t, size, ACC_WRITE);
     x_mov(b, size * 8, XM(RSI, 0), XR(RCX));

@@ -362,7 +362,8 @@ AMO(amomaxu_d, 8, uint64_t, a > b ? a : b)
 #define F32(r) fpu_unbox32(c->f[r])
 #define SET_F64(v) do { c->f[d->rd] = (v); FP_DIRTY(); } while (0)
 #define SET_F32(v) do { c->f[d->rd] = fpu_box32(v); FP_DIRTY(); } while (0)
-#define FLAGS(fl) do { if (fl) { c->fflags |= (fl); FP_DIRTY(); } } while (0)
+/* FP state changes (and FS becomes Dirty) only if a flag is new */
+#define FLAGS(fl) do { if ((fl) & ~c->fflags) { c->fflags |= (fl); FP_DIRTY(); } } while (0)
 
 EXEC(flw)
 {

@@ -417,21 +417,28 @@ static bool store_code_page(rv_cpu *c, uint64_t va, unsigned size, uint64_t val)
 int rv_store_slow(rv_cpu *c, uint64_t va, unsigned size, uint64_t val, uint64_t *tval)
 {
     unsigned in_page = 0x1000 - (va & 0xfff);
+    if (size < 8)
+        val &= (1ull << (8 * size)) - 1;      /* devices see only the bytes stored */
     if (size <= in_page) {
         if (store_code_page(c, va, size, val))
             return 0;
         *tval = va;
         return store_one_page(c, va, size, val);
     }
-    /* check both pages before writing anything, so a fault leaves memory unchanged */
+    /* check both pages (translation, PMP, and that there is RAM: a misaligned access
+     * never reaches MMIO) before writing anything, so a fault leaves memory unchanged */
     uint64_t pa;
     unsigned priv;
     int exc = access_page(c, va, in_page, ACC_WRITE, &pa, &priv);
+    if (!exc && !as_ram_ptr(c->as, pa, in_page))
+        exc = EXC_STORE_ACCESS;
     if (exc) {
         *tval = va;
         return exc;
     }
     exc = access_page(c, va + in_page, size - in_page, ACC_WRITE, &pa, &priv);
+    if (!exc && !as_ram_ptr(c->as, pa, size - in_page))
+        exc = EXC_STORE_ACCESS;
     if (exc) {
         *tval = va + in_page;
         return exc;

@@ -65,7 +65,10 @@ TEST_START
     lw t1, 0(t1)
     li a0, 0
     sw t1, 0(t0)
+    .option push
+    .option norvc
 2:  li a0, 1                          /* becomes li a0, 2 */
+    .option pop
     CHECK(a0, 2)
     fence.i
     j 4f
@@ -179,11 +182,12 @@ TEST_START
     li t0, MSTATUS_FS
     csrs mstatus, t0
 
-    /* 11: fused multiply-add rounds once: (1+2^-52)*(1-2^-52) - 1 = -2^-104 */
+    /* 11: fused multiply-add rounds once: (1+2^-52)*(1-2^-52) - 1 = -2^-104 exactly
+     * (with a separate multiply the product rounds to 1 and the result is 0) */
     TEST(11)
     li t0, 0x3ff0000000000001
     fmv.d.x fa0, t0
-    li t0, 0x3fefffffffffffff
+    li t0, 0x3feffffffffffffe          /* 1 - 2^-52 */
     fmv.d.x fa1, t0
     li t0, 0xbff0000000000000
     fmv.d.x fa2, t0
