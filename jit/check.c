@@ -36,7 +36,8 @@ typedef struct ram_rec {
     uint64_t jit_new;      /* contents after the translated run */
 } ram_rec;
 
-typedef struct check_log {
+typedef struct check_log check_log;
+struct check_log {
     address_space *as;
     bool replay;
     io_rec *io;
@@ -46,7 +47,7 @@ typedef struct check_log {
     ram_rec *iram;         /* writes of the interpreter run */
     size_t niram, capiram;
     char mismatch[160];
-} check_log;
+};
 
 static void *grow(void *p, size_t *cap, size_t need, size_t elem)
 {
@@ -248,10 +249,27 @@ static const rv_io_hook check_hook = {
     .input = hook_input,
 };
 
-bool jit_check_block(jit *j, rv_cpu *c, jit_block *b)
+void jit_check_free(jit_hart *h)
 {
-    static __thread check_log log;
-    check_log *l = &log;
+    check_log *l = h->check;
+    if (!l)
+        return;
+    free(l->io);
+    free(l->ram);
+    free(l->iram);
+    free(l);
+    h->check = NULL;
+}
+
+bool jit_check_block(jit *j, jit_hart *h, jit_block *b)
+{
+    rv_cpu *c = h->c;
+    if (!h->check) {
+        h->check = calloc(1, sizeof(check_log));
+        if (!h->check)
+            fatal("out of memory");
+    }
+    check_log *l = h->check;
     l->as = j->as;
     l->nio = l->pos = l->nram = l->niram = 0;
     l->mismatch[0] = 0;

@@ -75,6 +75,7 @@ void jit_destroy(jit *j)
     for (unsigned i = 0; i < j->nharts; i++) {
         rv_jc_flush(j->harts[i].c, true);
         free(j->harts[i].l2);
+        jit_check_free(&j->harts[i]);
     }
     jit_arena_reset(j);
     jit_codebuf_free(j);
@@ -321,7 +322,7 @@ bool jit_run(jit *j, rv_cpu *c, uint64_t budget)
             trace_block(c, b);
         if (j->opt.check) {
             self->last_exit = NULL;
-            bool ok = jit_check_block(j, c, b);
+            bool ok = jit_check_block(j, self, b);
             atomic_store(&self->in_code, 0);
             if (!ok)
                 return false;

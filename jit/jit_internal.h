@@ -108,6 +108,7 @@ typedef struct jit_hart {
     _Atomic int in_code;             /* between lookup and return from translated code */
     jit_exit *last_exit;
     jit_l2_entry *l2;
+    struct check_log *check;         /* the lockstep check's record (check.c) */
 } jit_hart;
 
 #define JIT_HASH_BITS 16
@@ -186,6 +187,7 @@ int jit_helper_end(rv_cpu *c, const rv_insn *d);
 extern _Atomic uint64_t jit_inval_gen;
 
 /* check.c */
-bool jit_check_block(jit *j, rv_cpu *c, jit_block *b);
+bool jit_check_block(jit *j, jit_hart *h, jit_block *b);
+void jit_check_free(jit_hart *h);
 
 #endif
