@@ -76,24 +76,25 @@ static bool load_elf(address_space *as, const uint8_t *f, uint64_t size, const c
     const Elf64_Ehdr *eh = (const Elf64_Ehdr *)f;
     if (size < EI_NIDENT)
         ERR("%s: truncated ELF header", path);
+    const char *want = machine_name(elf_machine) ? machine_name(elf_machine) : "the board's";
     if (f[EI_CLASS] != ELFCLASS64) {
         if (size >= sizeof(Elf32_Ehdr)) {
             const Elf32_Ehdr *e32 = (const Elf32_Ehdr *)f;
             const char *mn = machine_name(e32->e_machine);
-            ERR("%s: 32-bit ELF%s%s; a 64-bit RISC-V ELF is needed", path,
-                mn ? " for " : "", mn ? mn : "");
+            ERR("%s: 32-bit ELF%s%s; a 64-bit %s ELF is needed", path,
+                mn ? " for " : "", mn ? mn : "", want);
         }
         ERR("%s: not a 64-bit ELF file", path);
     }
     if (size < sizeof(Elf64_Ehdr))
         ERR("%s: truncated ELF header (%llu bytes)", path, (unsigned long long)size);
     if (f[EI_DATA] != ELFDATA2LSB)
-        ERR("%s: big-endian ELF; RISC-V images are little-endian", path);
+        ERR("%s: big-endian ELF; %s images are little-endian", path, want);
     if (eh->e_machine != elf_machine) {
         const char *mn = machine_name(eh->e_machine);
         if (mn)
-            ERR("%s: ELF file is for %s, not RISC-V", path, mn);
-        ERR("%s: ELF file is for machine %u, not RISC-V", path, eh->e_machine);
+            ERR("%s: ELF file is for %s, not %s", path, mn, want);
+        ERR("%s: ELF file is for machine %u, not %s", path, eh->e_machine, want);
     }
     if (eh->e_type != ET_EXEC && eh->e_type != ET_DYN)
         ERR("%s: ELF file is not an executable (type %u)", path, eh->e_type);

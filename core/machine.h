@@ -63,6 +63,7 @@ struct machine {
     const machine_class *cls;
     machine_opts opts;
     address_space as;
+    address_space io;           /* I/O ports, on boards that have them (x86) */
     device_list *devices;
     void *board;                /* board-private state */
 };

@@ -343,6 +343,7 @@ int main(int argc, char **argv)
         status = 2;
     } else {
         as_init(&m.as);
+        as_init(&m.io);
         status = m.cls->init(&m) < 0 ? 2 : m.cls->run(&m);
         m.cls->destroy(&m);
     }

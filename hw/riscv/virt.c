@@ -19,11 +19,7 @@
 #include "hw/misc/test_finisher.h"
 #include "hw/misc/goldfish_rtc.h"
 #include "hw/misc/htif.h"
-#include "hw/virtio/virtio_mmio.h"
-#include "hw/virtio/virtio_blk.h"
-#include "hw/virtio/virtio_rng.h"
-#include "hw/virtio/virtio_console.h"
-#include "core/block.h"
+#include "hw/virtio/virtio_board.h"
 #include "build/config.h"
 #include <elf.h>
 #include <errno.h>
@@ -407,59 +403,17 @@ static int virt_init(machine *m)
     if (b->serial)
         ns16550a_create(m->devices, &m->as, VIRT_UART0, b->serial, plic_line_set, &b->uart_irq);
     goldfish_rtc_create(m->devices, &m->as, VIRT_RTC, plic_line_set, &b->rtc_irq);
-    if (m->opts.ndrives + m->opts.ndevices > VIRT_VIRTIO_SLOTS) {
-        error_report("too many virtio devices: the virt board has %d virtio-mmio slots", VIRT_VIRTIO_SLOTS);
-        return -1;
-    }
     /* disks, then other devices, take the slots from the top down as on QEMU (vda first) */
-    for (int i = VIRT_VIRTIO_SLOTS - 1; i >= 0; i--) {
-        int drive = VIRT_VIRTIO_SLOTS - 1 - i;
-        int dev = drive - m->opts.ndrives;
-        b->virtio_irq[i] = (plic_line){ b->plic, VIRT_VIRTIO_IRQ + (unsigned)i };
-        const virtio_backend *be = NULL;
-        void *priv = NULL;
-        block *img = NULL;
-        if (drive < m->opts.ndrives) {
-            const struct drive_opt *d = &m->opts.drives[drive];
-            img = block_open(d->file, d->readonly, d->snapshot || m->opts.snapshot, err, sizeof(err));
-            if (!img) {
-                error_report("-drive %s", err);
-                return -1;
-            }
-            be = &virtio_blk_backend;
-            priv = virtio_blk_new(img, NULL);
-        } else if (dev >= 0 && dev < m->opts.ndevices) {
-            const struct device_opt *d = &m->opts.devices[dev];
-            if (!strcmp(d->type, "virtio-rng")) {
-                be = &virtio_rng_backend;
-            } else {
-                chardev *chr = NULL;
-                for (int k = 0; k < m->opts.nchardevs; k++) {
-                    if (strcmp(m->opts.chardevs[k].id, d->chardev))
-                        continue;
-                    if (!b->extra_chr[k])
-                        b->extra_chr[k] = chardev_open(m->opts.chardevs[k].spec, err, sizeof(err));
-                    if (!b->extra_chr[k]) {
-                        error_report("%s", err);
-                        return -1;
-                    }
-                    chr = b->extra_chr[k];
-                }
-                if (!chr) {
-                    error_report("-device virtconsole: no -chardev with id '%s'", d->chardev);
-                    return -1;
-                }
-                be = &virtio_console_backend;
-                priv = virtio_console_new(chr);
-            }
-        }
-        virtio_dev *vd = virtio_mmio_create(m->devices, &m->as, VIRT_VIRTIO + (uint64_t)i * VIRT_VIRTIO_SIZE,
-                                            be, priv, plic_line_set, &b->virtio_irq[i]);
-        if (img)
-            vd->extra_features = virtio_blk_extra_features(img);
-        if (be == &virtio_console_backend)
-            virtio_console_attach(vd);
+    virtio_slot slots[VIRT_VIRTIO_SLOTS];
+    unsigned order[VIRT_VIRTIO_SLOTS];
+    for (unsigned i = 0; i < VIRT_VIRTIO_SLOTS; i++) {
+        b->virtio_irq[i] = (plic_line){ b->plic, VIRT_VIRTIO_IRQ + i };
+        slots[i] = (virtio_slot){ .base = VIRT_VIRTIO + (uint64_t)i * VIRT_VIRTIO_SIZE,
+                                  .irq = plic_line_set, .irq_opaque = &b->virtio_irq[i] };
+        order[i] = VIRT_VIRTIO_SLOTS - 1 - i;
     }
+    if (virtio_board_create(m, &m->as, slots, order, VIRT_VIRTIO_SLOTS, true, b->extra_chr) < 0)
+        return -1;
     int rc = load_images(b, true);
     if (rc < 0)
         return -1;

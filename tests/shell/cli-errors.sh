@@ -70,4 +70,21 @@ expect_err "unknown backend" -serial tcp:1234 -M virt -bios none -kernel "$tmp/b
 "$T" -M virt,dumpdtb="$tmp/out.dtb" >/dev/null 2>&1 || bad "dumpdtb failed"
 [ "$(head -c 4 "$tmp/out.dtb" | od -An -tx1 | tr -d ' ')" = d00dfeed ] || bad "dumpdtb did not write a device tree"
 
+# the x86 board: KVM only, and what it says when KVM is missing
+expect_ok microvm -M help
+expect_ok kvm -accel help
+expect_err "x86-64 guests run only under KVM" -M microvm -accel jit -kernel /bin/true
+expect_err "x86-64 guests run only under KVM" -M microvm -accel interp -kernel /bin/true
+TERN_KVM_DEVICE=/nonexistent/kvm expect_err "/nonexistent/kvm does not exist" -M microvm -kernel /bin/true
+TERN_KVM_DEVICE=/dev/null expect_err "not a KVM device" -M microvm -kernel /bin/true
+if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+    expect_err "nothing to run" -M microvm
+    expect_err "ELF file is for RISC-V, not x86-64" -M microvm -kernel "$SRCDIR/build/tests/isa/alu.elf"
+    expect_err "only a Linux bzImage takes an initrd" -M microvm -kernel /bin/true -initrd /bin/true
+    python3 -c "import sys; b = bytearray(0x400); b[0x1fe:0x200] = b'\\x55\\xaa'; b[0x202:0x206] = b'HdrS'; b[0x206:0x208] = b'\\x00\\x02'; sys.stdout.buffer.write(b)" >"$tmp/old.bzimage"
+    expect_err "boot protocol 2.00 is too old" -M microvm -kernel "$tmp/old.bzimage" -m 64M
+    expect_err "gzip-compressed" -M microvm -kernel "$tmp/gz.img" -m 64M
+    expect_err "no device tree" -M microvm -kernel /bin/true -dtb /bin/true
+fi
+
 [ $fails = 0 ]

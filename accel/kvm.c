@@ -1,0 +1,692 @@
+/*
+ * The `kvm` accelerator (see kvm.h). Each vCPU thread loops on KVM_RUN and serves the
+ * exits that reach user space: port I/O and MMIO go to tern's devices (the board's I/O
+ * and memory address spaces, under the big lock like every device callback), a triple
+ * fault or a system event resets or ends the machine. A kick sets the run structure's
+ * immediate_exit and sends the thread SIGUSR1, so KVM_RUN returns at once whether the
+ * thread is inside it or about to enter it.
+ */
+#include "accel/kvm.h"
+#include "cpu/x86/cpuid.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/memory.h"
+#include "hw/misc/test_finisher.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define KICK_SIGNAL SIGUSR1
+/* where KVM puts the real-mode TSS and identity map it needs on Intel hosts: just
+ * below the BIOS area at the top of 4 GiB, clear of RAM and MMIO */
+#define TSS_ADDR 0xfffbd000ull
+#define IDENTITY_MAP_ADDR 0xfffbc000ull
+
+struct kvm_vm {
+    int kvm_fd, vm_fd;
+    int run_size;
+    unsigned max_vcpus;
+    unsigned nslots;
+    struct kvm_cpuid2 *cpuid;         /* what the host supports */
+    struct kvm_msr_list *msr_list;    /* the MSRs KVM saves and restores */
+};
+
+struct vcpu {
+    x86_cpu *cpu;
+    kvm_vm *vm;
+    int fd;
+    struct kvm_run *run;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    pthread_cond_t paused_cond;
+    bool running, quit, pause_req, paused, stopped;
+};
+
+/* ---- the VM ---- */
+
+
+static const struct { int cap; const char *name; } required_caps[] = {
+    { KVM_CAP_USER_MEMORY, "user memory slots" },
+    { KVM_CAP_IRQCHIP, "an in-kernel interrupt controller" },
+    { KVM_CAP_PIT2, "an in-kernel PIT" },
+    { KVM_CAP_EXT_CPUID, "CPUID configuration" },
+    { KVM_CAP_SET_TSS_ADDR, "KVM_SET_TSS_ADDR" },
+    { KVM_CAP_IMMEDIATE_EXIT, "immediate exits" },
+    { KVM_CAP_XSAVE, "XSAVE state" },
+    { KVM_CAP_XCRS, "XCR state" },
+    { KVM_CAP_VCPU_EVENTS, "vCPU event state" },
+};
+
+static struct kvm_cpuid2 *get_supported_cpuid(int kvm_fd)
+{
+    for (unsigned n = 64; n <= 4096; n *= 2) {
+        struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + n * sizeof(struct kvm_cpuid_entry2));
+        if (!c)
+            fatal("out of memory");
+        c->nent = n;
+        if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0)
+            return c;
+        free(c);
+        if (errno != E2BIG)
+            return NULL;
+    }
+    return NULL;
+}
+
+static struct kvm_msr_list *get_msr_list(int kvm_fd)
+{
+    struct kvm_msr_list probe = { .nmsrs = 0 };
+    if (ioctl(kvm_fd, KVM_GET_MSR_INDEX_LIST, &probe) < 0 && errno != E2BIG)
+        return NULL;
+    struct kvm_msr_list *l = calloc(1, sizeof(*l) + probe.nmsrs * sizeof(uint32_t));
+    if (!l)
+        fatal("out of memory");
+    l->nmsrs = probe.nmsrs;
+    if (ioctl(kvm_fd, KVM_GET_MSR_INDEX_LIST, l) < 0) {
+        free(l);
+        return NULL;
+    }
+    return l;
+}
+
+/* The KVM device; TERN_KVM_DEVICE names another, so tests can see what tern says
+ * when it is missing. */
+static const char *kvm_device(void)
+{
+    const char *d = getenv("TERN_KVM_DEVICE");
+    return d && *d ? d : "/dev/kvm";
+}
+
+kvm_vm *kvm_vm_create(char *err, size_t errsize)
+{
+    const char *dev = kvm_device();
+    int fd = open(dev, O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
+            snprintf(err, errsize, "-accel kvm: %s does not exist: this host offers no KVM "
+                     "(load kvm-intel or kvm-amd, or enable virtualization)", dev);
+        else if (errno == EACCES || errno == EPERM)
+            snprintf(err, errsize, "-accel kvm: no permission to open %s "
+                     "(add the user to the kvm group, or run as root)", dev);
+        else
+            snprintf(err, errsize, "-accel kvm: cannot open %s: %s", dev, strerror(errno));
+        return NULL;
+    }
+    int api = ioctl(fd, KVM_GET_API_VERSION, 0);
+    if (api != KVM_API_VERSION) {
+        snprintf(err, errsize, "-accel kvm: %s is not a KVM device (API version %d, tern needs %d)",
+                 dev, api, KVM_API_VERSION);
+        close(fd);
+        return NULL;
+    }
+    for (unsigned i = 0; i < sizeof(required_caps) / sizeof(required_caps[0]); i++) {
+        if (ioctl(fd, KVM_CHECK_EXTENSION, required_caps[i].cap) <= 0) {
+            snprintf(err, errsize, "-accel kvm: this host's KVM lacks %s, which tern needs",
+                     required_caps[i].name);
+            close(fd);
+            return NULL;
+        }
+    }
+    kvm_vm *vm = calloc(1, sizeof(*vm));
+    if (!vm)
+        fatal("out of memory");
+    vm->kvm_fd = fd;
+    vm->vm_fd = -1;
+    vm->run_size = ioctl(fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+    int maxv = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
+    if (maxv <= 0)
+        maxv = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
+    vm->max_vcpus = maxv > 0 ? (unsigned)maxv : 1;
+    vm->cpuid = get_supported_cpuid(fd);
+    vm->msr_list = get_msr_list(fd);
+    const char *what = NULL;
+    if (vm->run_size <= 0)
+        what = "KVM_GET_VCPU_MMAP_SIZE";
+    else if (!vm->cpuid)
+        what = "KVM_GET_SUPPORTED_CPUID";
+    else if (!vm->msr_list)
+        what = "KVM_GET_MSR_INDEX_LIST";
+    else if ((vm->vm_fd = ioctl(fd, KVM_CREATE_VM, 0)) < 0)
+        what = "KVM_CREATE_VM";
+    else if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)TSS_ADDR) < 0)
+        what = "KVM_SET_TSS_ADDR";
+    if (!what && ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_IDENTITY_MAP_ADDR) > 0) {
+        uint64_t a = IDENTITY_MAP_ADDR;
+        if (ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &a) < 0)
+            what = "KVM_SET_IDENTITY_MAP_ADDR";
+    }
+    if (!what && ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
+        what = "KVM_CREATE_IRQCHIP";
+    if (!what) {
+        struct kvm_pit_config pit = { .flags = 0 };
+        if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0)
+            what = "KVM_CREATE_PIT2";
+    }
+    if (what) {
+        snprintf(err, errsize, "-accel kvm: %s failed: %s", what, strerror(errno));
+        kvm_vm_destroy(vm);
+        return NULL;
+    }
+    return vm;
+}
+
+void kvm_vm_destroy(kvm_vm *vm)
+{
+    if (!vm)
+        return;
+    if (vm->vm_fd >= 0)
+        close(vm->vm_fd);
+    close(vm->kvm_fd);
+    free(vm->cpuid);
+    free(vm->msr_list);
+    free(vm);
+}
+
+unsigned kvm_vm_max_vcpus(kvm_vm *vm) { return vm->max_vcpus; }
+
+bool kvm_vm_add_ram(kvm_vm *vm, uint64_t gpa, void *host, uint64_t size, char *err, size_t errsize)
+{
+    struct kvm_userspace_memory_region r = {
+        .slot = vm->nslots, .guest_phys_addr = gpa, .memory_size = size,
+        .userspace_addr = (uint64_t)(uintptr_t)host,
+    };
+    if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0) {
+        snprintf(err, errsize, "-accel kvm: cannot give the guest %llu MiB at %#llx: %s",
+                 (unsigned long long)(size >> 20), (unsigned long long)gpa, strerror(errno));
+        return false;
+    }
+    vm->nslots++;
+    return true;
+}
+
+void kvm_vm_set_irq(kvm_vm *vm, unsigned gsi, bool level)
+{
+    struct kvm_irq_level l = { .irq = gsi, .level = level };
+    if (ioctl(vm->vm_fd, KVM_IRQ_LINE, &l) < 0)
+        guest_error("guest_errors: KVM_IRQ_LINE %u: %s\n", gsi, strerror(errno));
+}
+
+void kvm_irq_line_set(void *line, bool level)
+{
+    kvm_irq_line *l = line;
+    kvm_vm_set_irq(l->vm, l->gsi, level);
+}
+
+/* ---- register conversion ---- */
+
+static void seg_to_kvm(const x86_segment *s, struct kvm_segment *k)
+{
+    *k = (struct kvm_segment){
+        .base = s->base, .limit = s->limit, .selector = s->selector, .type = s->type,
+        .present = s->present, .dpl = s->dpl, .db = s->db, .s = s->s, .l = s->l, .g = s->g,
+        .avl = s->avl, .unusable = s->unusable,
+    };
+}
+
+static void seg_from_kvm(const struct kvm_segment *k, x86_segment *s)
+{
+    *s = (x86_segment){
+        .base = k->base, .limit = k->limit, .selector = k->selector, .type = k->type,
+        .present = k->present, .dpl = k->dpl, .db = k->db, .s = k->s, .l = k->l, .g = k->g,
+        .avl = k->avl, .unusable = k->unusable,
+    };
+}
+
+static void regs_to_kvm(const x86_regs *r, struct kvm_regs *kr, struct kvm_sregs *ks)
+{
+    *kr = (struct kvm_regs){
+        .rax = r->rax, .rbx = r->rbx, .rcx = r->rcx, .rdx = r->rdx, .rsi = r->rsi, .rdi = r->rdi,
+        .rsp = r->rsp, .rbp = r->rbp, .r8 = r->r8, .r9 = r->r9, .r10 = r->r10, .r11 = r->r11,
+        .r12 = r->r12, .r13 = r->r13, .r14 = r->r14, .r15 = r->r15, .rip = r->rip,
+        .rflags = r->rflags,
+    };
+    seg_to_kvm(&r->cs, &ks->cs);
+    seg_to_kvm(&r->ds, &ks->ds);
+    seg_to_kvm(&r->es, &ks->es);
+    seg_to_kvm(&r->fs, &ks->fs);
+    seg_to_kvm(&r->gs, &ks->gs);
+    seg_to_kvm(&r->ss, &ks->ss);
+    seg_to_kvm(&r->tr, &ks->tr);
+    seg_to_kvm(&r->ldt, &ks->ldt);
+    ks->gdt.base = r->gdt.base;
+    ks->gdt.limit = r->gdt.limit;
+    ks->idt.base = r->idt.base;
+    ks->idt.limit = r->idt.limit;
+    ks->cr0 = r->cr0;
+    ks->cr2 = r->cr2;
+    ks->cr3 = r->cr3;
+    ks->cr4 = r->cr4;
+    ks->cr8 = r->cr8;
+    ks->efer = r->efer;
+}
+
+static void regs_from_kvm(const struct kvm_regs *kr, const struct kvm_sregs *ks, x86_regs *r)
+{
+    *r = (x86_regs){
+        .rax = kr->rax, .rbx = kr->rbx, .rcx = kr->rcx, .rdx = kr->rdx, .rsi = kr->rsi,
+        .rdi = kr->rdi, .rsp = kr->rsp, .rbp = kr->rbp, .r8 = kr->r8, .r9 = kr->r9,
+        .r10 = kr->r10, .r11 = kr->r11, .r12 = kr->r12, .r13 = kr->r13, .r14 = kr->r14,
+        .r15 = kr->r15, .rip = kr->rip, .rflags = kr->rflags,
+        .gdt = { ks->gdt.base, ks->gdt.limit }, .idt = { ks->idt.base, ks->idt.limit },
+        .cr0 = ks->cr0, .cr2 = ks->cr2, .cr3 = ks->cr3, .cr4 = ks->cr4, .cr8 = ks->cr8,
+        .efer = ks->efer,
+    };
+    seg_from_kvm(&ks->cs, &r->cs);
+    seg_from_kvm(&ks->ds, &r->ds);
+    seg_from_kvm(&ks->es, &r->es);
+    seg_from_kvm(&ks->fs, &r->fs);
+    seg_from_kvm(&ks->gs, &r->gs);
+    seg_from_kvm(&ks->ss, &r->ss);
+    seg_from_kvm(&ks->tr, &r->tr);
+    seg_from_kvm(&ks->ldt, &r->ldt);
+}
+
+bool kvm_vcpu_get_regs(vcpu *v, x86_regs *r)
+{
+    struct kvm_regs kr;
+    struct kvm_sregs ks;
+    if (ioctl(v->fd, KVM_GET_REGS, &kr) < 0 || ioctl(v->fd, KVM_GET_SREGS, &ks) < 0)
+        return false;
+    regs_from_kvm(&kr, &ks, r);
+    return true;
+}
+
+bool kvm_vcpu_set_regs(vcpu *v, const x86_regs *r)
+{
+    struct kvm_regs kr;
+    struct kvm_sregs ks;
+    if (ioctl(v->fd, KVM_GET_SREGS, &ks) < 0)     /* keeps the interrupt bitmap, apic base */
+        return false;
+    regs_to_kvm(r, &kr, &ks);
+    return ioctl(v->fd, KVM_SET_SREGS, &ks) == 0 && ioctl(v->fd, KVM_SET_REGS, &kr) == 0;
+}
+
+/* ---- whole state ---- */
+
+bool kvm_vcpu_get_state(vcpu *v, kvm_vcpu_state *s)
+{
+    memset(s, 0, sizeof(*s));
+    if (ioctl(v->fd, KVM_GET_REGS, &s->regs) < 0 || ioctl(v->fd, KVM_GET_SREGS, &s->sregs) < 0 ||
+        ioctl(v->fd, KVM_GET_XSAVE, &s->xsave) < 0 || ioctl(v->fd, KVM_GET_XCRS, &s->xcrs) < 0 ||
+        ioctl(v->fd, KVM_GET_LAPIC, &s->lapic) < 0 ||
+        ioctl(v->fd, KVM_GET_VCPU_EVENTS, &s->events) < 0 ||
+        ioctl(v->fd, KVM_GET_MP_STATE, &s->mp) < 0)
+        return false;
+    /* the MSRs KVM saves, read one batch at a time: KVM_GET_MSRS stops at the first it
+     * cannot read, so skip over that one */
+    struct {
+        struct kvm_msrs hdr;
+        struct kvm_msr_entry e[KVM_STATE_MAX_MSRS];
+    } m;
+    const struct kvm_msr_list *list = v->vm->msr_list;
+    uint32_t next = 0;
+    while (next < list->nmsrs && s->nmsrs < KVM_STATE_MAX_MSRS) {
+        uint32_t n = list->nmsrs - next;
+        if (n > KVM_STATE_MAX_MSRS - s->nmsrs)
+            n = KVM_STATE_MAX_MSRS - s->nmsrs;
+        memset(&m, 0, sizeof(m));
+        m.hdr.nmsrs = n;
+        for (uint32_t i = 0; i < n; i++)
+            m.e[i].index = list->indices[next + i];
+        int got = ioctl(v->fd, KVM_GET_MSRS, &m);
+        if (got < 0)
+            return false;
+        memcpy(&s->msrs[s->nmsrs], m.e, (size_t)got * sizeof(m.e[0]));
+        s->nmsrs += (uint32_t)got;
+        next += (uint32_t)got + ((uint32_t)got < n ? 1 : 0);
+    }
+    return true;
+}
+
+bool kvm_vcpu_set_state(vcpu *v, const kvm_vcpu_state *s)
+{
+    struct {
+        struct kvm_msrs hdr;
+        struct kvm_msr_entry e[KVM_STATE_MAX_MSRS];
+    } m;
+    memset(&m, 0, sizeof(m));
+    m.hdr.nmsrs = s->nmsrs;
+    memcpy(m.e, s->msrs, s->nmsrs * sizeof(m.e[0]));
+    /* sregs before the LAPIC (it holds the APIC base), events and mp state last */
+    return ioctl(v->fd, KVM_SET_SREGS, &s->sregs) == 0 && ioctl(v->fd, KVM_SET_REGS, &s->regs) == 0 &&
+           ioctl(v->fd, KVM_SET_XSAVE, &s->xsave) == 0 && ioctl(v->fd, KVM_SET_XCRS, &s->xcrs) == 0 &&
+           ioctl(v->fd, KVM_SET_MSRS, &m) == (int)s->nmsrs &&
+           ioctl(v->fd, KVM_SET_LAPIC, &s->lapic) == 0 &&
+           ioctl(v->fd, KVM_SET_VCPU_EVENTS, &s->events) == 0 &&
+           ioctl(v->fd, KVM_SET_MP_STATE, &s->mp) == 0;
+}
+
+/* ---- exits ---- */
+
+static void do_io(vcpu *v)
+{
+    struct kvm_run *run = v->run;
+    uint8_t *data = (uint8_t *)run + run->io.data_offset;
+    unsigned size = run->io.size;
+    for (uint32_t i = 0; i < run->io.count; i++, data += size) {
+        uint64_t val = 0;
+        if (run->io.direction == KVM_EXIT_IO_OUT) {
+            memcpy(&val, data, size);
+            if (!as_write(v->cpu->io, run->io.port, size, val) && run->io.port != 0x80)
+                guest_error("guest_errors: write of %u bytes to unassigned port %#x\n", size,
+                            run->io.port);
+        } else {
+            if (!as_read(v->cpu->io, run->io.port, size, &val)) {
+                val = ~0ull;                  /* nothing there: the bus floats high */
+                guest_error("guest_errors: read of %u bytes from unassigned port %#x\n", size,
+                            run->io.port);
+            }
+            memcpy(data, &val, size);
+        }
+    }
+}
+
+static void do_mmio(vcpu *v)
+{
+    struct kvm_run *run = v->run;
+    uint64_t pa = run->mmio.phys_addr;
+    unsigned len = run->mmio.len;
+    bool sized = len == 1 || len == 2 || len == 4 || len == 8;
+    if (run->mmio.is_write) {
+        uint64_t val = 0;
+        memcpy(&val, run->mmio.data, len > 8 ? 8 : len);
+        if (!sized || !as_write(v->cpu->mem, pa, len, val))
+            guest_error("guest_errors: write of %u bytes to %#llx: nothing there\n", len,
+                        (unsigned long long)pa);
+    } else {
+        uint64_t val = ~0ull;
+        if (!sized || !as_read(v->cpu->mem, pa, len, &val)) {
+            val = ~0ull;
+            guest_error("guest_errors: read of %u bytes from %#llx: nothing there\n", len,
+                        (unsigned long long)pa);
+        }
+        memcpy(run->mmio.data, &val, len > 8 ? 8 : len);
+    }
+}
+
+void kvm_vcpu_dump(vcpu *v, FILE *f)
+{
+    x86_regs r;
+    if (!kvm_vcpu_get_regs(v, &r)) {
+        fprintf(f, "(cannot read the registers: %s)\n", strerror(errno));
+        return;
+    }
+    x86_regs_dump(&r, f);
+    /* the code at rip, through the guest's page tables */
+    struct kvm_translation t = { .linear_address = r.rip };
+    if (ioctl(v->fd, KVM_TRANSLATE, &t) == 0 && t.valid) {
+        uint8_t *p = as_ram_ptr(v->cpu->mem, t.physical_address, 32);
+        if (p)
+            x86_disas(p, 32, r.rip, (r.efer & X86_EFER_LMA) && r.cs.l, 4, f);
+    }
+}
+
+/* The vCPU cannot go on: say why, with its registers, and end the machine. */
+static void vcpu_failed(vcpu *v, const char *fmt, unsigned long long detail)
+{
+    char msg[160];
+    snprintf(msg, sizeof(msg), fmt, detail);
+    error_report("KVM stopped vCPU %u: %s", v->cpu->index, msg);
+    if (log_enabled(LOG_GUEST_ERRORS | LOG_INT | LOG_CPU))
+        kvm_vcpu_dump(v, log_file ? log_file : stderr);
+    main_loop_request_exit(1);
+}
+
+/* Handles an exit; false stops this vCPU (the machine is ending or resetting). */
+static bool handle_exit(vcpu *v)
+{
+    struct kvm_run *run = v->run;
+    switch (run->exit_reason) {
+    case KVM_EXIT_IO:
+        do_io(v);
+        return true;
+    case KVM_EXIT_MMIO:
+        do_mmio(v);
+        return true;
+    case KVM_EXIT_INTR:
+        return true;
+    case KVM_EXIT_HLT:
+        /* only without an in-kernel LAPIC; not with tern's VMs */
+        return true;
+    case KVM_EXIT_SHUTDOWN:
+        /* a triple fault: what a PC does then is reset */
+        log_cat(LOG_INT | LOG_GUEST_ERRORS, "int: vCPU %u triple fault: machine reset\n", v->cpu->index);
+        main_loop_request_exit(TERN_EXIT_RESET);
+        return false;
+    case KVM_EXIT_SYSTEM_EVENT:
+        if (run->system_event.type == KVM_SYSTEM_EVENT_RESET)
+            main_loop_request_exit(TERN_EXIT_RESET);
+        else
+            main_loop_request_exit(0);
+        return false;
+    case KVM_EXIT_FAIL_ENTRY:
+        vcpu_failed(v, "the hardware refused to enter the guest (reason %#llx)",
+                    (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+        return false;
+    case KVM_EXIT_INTERNAL_ERROR:
+        vcpu_failed(v, "KVM internal error %llu (often: an instruction KVM cannot emulate)",
+                    run->internal.suberror);
+        return false;
+    default:
+        vcpu_failed(v, "unexpected KVM exit %llu", run->exit_reason);
+        return false;
+    }
+}
+
+static void *vcpu_thread(void *arg)
+{
+    vcpu *v = arg;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, KICK_SIGNAL);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    pthread_mutex_lock(&v->lock);
+    while (!v->quit) {
+        if (v->pause_req || v->stopped) {
+            v->paused = true;
+            pthread_cond_broadcast(&v->paused_cond);
+            pthread_cond_wait(&v->cond, &v->lock);
+            continue;
+        }
+        v->paused = false;
+        pthread_mutex_unlock(&v->lock);
+        int rc = ioctl(v->fd, KVM_RUN, 0);
+        int e = errno;
+        __atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_RELAXED);
+        bool more = true;
+        if (rc < 0) {
+            if (e != EINTR && e != EAGAIN) {
+                vcpu_failed(v, "KVM_RUN failed (errno %llu)", (unsigned long long)e);
+                more = false;
+            }
+        } else {
+            more = handle_exit(v);
+        }
+        pthread_mutex_lock(&v->lock);
+        if (!more)
+            v->stopped = true;
+    }
+    v->paused = true;
+    pthread_cond_broadcast(&v->paused_cond);
+    pthread_mutex_unlock(&v->lock);
+    return NULL;
+}
+
+static void on_kick(int sig) { (void)sig; }
+
+static pthread_once_t signal_once = PTHREAD_ONCE_INIT;
+
+static void install_kick_signal(void)
+{
+    struct sigaction sa = { .sa_handler = on_kick };
+    sigemptyset(&sa.sa_mask);
+    sigaction(KICK_SIGNAL, &sa, NULL);
+}
+
+/* ---- the accelerator interface ---- */
+
+static bool set_msrs_at_reset(vcpu *v)
+{
+    struct {
+        struct kvm_msrs hdr;
+        struct kvm_msr_entry e[1];
+    } m = { .hdr.nmsrs = 1 };
+    m.e[0].index = 0x1a0;                /* IA32_MISC_ENABLE: fast string operations */
+    m.e[0].data = 1;
+    return ioctl(v->fd, KVM_SET_MSRS, &m) == 1;
+}
+
+static vcpu *kvm_create(void *arch_cpu, unsigned index, const char *props, char *err, unsigned errsize)
+{
+    x86_cpu *cpu = arch_cpu;
+    kvm_vm *vm = cpu->vm;
+    if (props && *props) {
+        snprintf(err, errsize, "-accel kvm: unknown option '%s'", props);
+        return NULL;
+    }
+    if (index >= vm->max_vcpus) {
+        snprintf(err, errsize, "-smp %u: this host's KVM runs at most %u vCPUs", cpu->ncpus, vm->max_vcpus);
+        return NULL;
+    }
+    pthread_once(&signal_once, install_kick_signal);
+    vcpu *v = calloc(1, sizeof(*v));
+    if (!v)
+        fatal("out of memory");
+    v->cpu = cpu;
+    v->vm = vm;
+    v->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)index);
+    const char *what = NULL;
+    if (v->fd < 0) {
+        what = "KVM_CREATE_VCPU";
+    } else {
+        v->run = mmap(NULL, (size_t)vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
+        if (v->run == MAP_FAILED) {
+            v->run = NULL;
+            what = "mapping the vCPU run structure";
+        }
+    }
+    if (!what) {
+        size_t sz = sizeof(struct kvm_cpuid2) + vm->cpuid->nent * sizeof(struct kvm_cpuid_entry2);
+        struct kvm_cpuid2 *c = malloc(sz);
+        if (!c)
+            fatal("out of memory");
+        memcpy(c, vm->cpuid, sz);
+        x86_cpuid_filter(c->entries, c->nent, index, cpu->ncpus);
+        if (ioctl(v->fd, KVM_SET_CPUID2, c) < 0)
+            what = "KVM_SET_CPUID2";
+        free(c);
+    }
+    if (!what && !set_msrs_at_reset(v))
+        what = "KVM_SET_MSRS";
+    if (!what && cpu->runnable) {
+        struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+        if (!kvm_vcpu_set_regs(v, &cpu->boot))
+            what = "setting the boot registers";
+        else if (ioctl(v->fd, KVM_SET_MP_STATE, &mp) < 0)
+            what = "KVM_SET_MP_STATE";
+    }
+    if (what) {
+        snprintf(err, errsize, "-accel kvm: vCPU %u: %s failed: %s", index, what, strerror(errno));
+        if (v->run)
+            munmap(v->run, (size_t)vm->run_size);
+        if (v->fd >= 0)
+            close(v->fd);
+        free(v);
+        return NULL;
+    }
+    pthread_mutex_init(&v->lock, NULL);
+    pthread_cond_init(&v->cond, NULL);
+    pthread_cond_init(&v->paused_cond, NULL);
+    return v;
+}
+
+static void kvm_start(vcpu *v)
+{
+    /* the thread starts with the kick signal blocked and unblocks it itself, so a
+     * kick can never land in another thread */
+    sigset_t set, old;
+    sigemptyset(&set);
+    sigaddset(&set, KICK_SIGNAL);
+    pthread_sigmask(SIG_BLOCK, &set, &old);
+    if (pthread_create(&v->thread, NULL, vcpu_thread, v) != 0)
+        fatal("cannot create vCPU thread");
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    v->running = true;
+}
+
+static void kvm_kick(vcpu *v)
+{
+    __atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+    if (v->running)
+        pthread_kill(v->thread, KICK_SIGNAL);
+    pthread_mutex_lock(&v->lock);
+    pthread_cond_broadcast(&v->cond);
+    pthread_mutex_unlock(&v->lock);
+}
+
+static void kvm_pause(vcpu *v)
+{
+    pthread_mutex_lock(&v->lock);
+    v->pause_req = true;
+    pthread_mutex_unlock(&v->lock);
+    kvm_kick(v);
+    pthread_mutex_lock(&v->lock);
+    while (v->running && !v->paused)
+        pthread_cond_wait(&v->paused_cond, &v->lock);
+    pthread_mutex_unlock(&v->lock);
+}
+
+static void kvm_resume(vcpu *v)
+{
+    pthread_mutex_lock(&v->lock);
+    v->pause_req = false;
+    pthread_cond_broadcast(&v->cond);
+    pthread_mutex_unlock(&v->lock);
+}
+
+static void kvm_destroy(vcpu *v)
+{
+    if (v->running) {
+        pthread_mutex_lock(&v->lock);
+        v->quit = true;
+        pthread_mutex_unlock(&v->lock);
+        kvm_kick(v);
+        pthread_join(v->thread, NULL);
+    }
+    munmap(v->run, (size_t)v->vm->run_size);
+    close(v->fd);
+    pthread_cond_destroy(&v->cond);
+    pthread_cond_destroy(&v->paused_cond);
+    pthread_mutex_destroy(&v->lock);
+    free(v);
+}
+
+static bool kvm_host_ok(void)
+{
+#if defined(__x86_64__) && defined(__linux__)
+    return true;
+#else
+    return false;
+#endif
+}
+
+static const accel_ops kvm_ops = {
+    .name = "kvm",
+    .arch = "x86_64",
+    .desc = "runs the guest on the host CPU with Linux KVM (-M microvm)",
+    .create = kvm_create,
+    .start = kvm_start,
+    .kick = kvm_kick,
+    .pause = kvm_pause,
+    .resume = kvm_resume,
+    .destroy = kvm_destroy,
+    .available = kvm_host_ok,
+};
+ACCEL_REGISTER(kvm_ops)

@@ -1,0 +1,65 @@
+/*
+ * The `kvm` accelerator for x86-64 guests: a KVM virtual machine (memory slots, the
+ * in-kernel irqchip and PIT, interrupt lines) for the board, and vCPUs behind the
+ * shared accelerator interface (accel.h), each in its own thread, with their whole
+ * state readable and writable for snapshots and the debugger.
+ */
+#ifndef TERN_ACCEL_KVM_H
+#define TERN_ACCEL_KVM_H
+
+#include "accel/accel.h"
+#include "cpu/x86/cpu.h"
+#include <linux/kvm.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct kvm_vm kvm_vm;
+
+/*
+ * Open /dev/kvm and make a VM with an in-kernel irqchip (PIC, IOAPIC, local APICs)
+ * and PIT. NULL, with one line in err, when KVM is missing, not accessible, or lacks
+ * something tern needs.
+ */
+kvm_vm *kvm_vm_create(char *err, size_t errsize);
+void kvm_vm_destroy(kvm_vm *vm);
+unsigned kvm_vm_max_vcpus(kvm_vm *vm);
+/* Give the guest [gpa, gpa+size) backed by host memory. */
+bool kvm_vm_add_ram(kvm_vm *vm, uint64_t gpa, void *host, uint64_t size, char *err, size_t errsize);
+/* Drive interrupt line `gsi` (IOAPIC pin; 0-15 also reach the PIC). */
+void kvm_vm_set_irq(kvm_vm *vm, unsigned gsi, bool level);
+/* irq_fn-shaped wrapper for devices: opaque is a kvm_irq_line. */
+typedef struct kvm_irq_line {
+    kvm_vm *vm;
+    unsigned gsi;
+} kvm_irq_line;
+void kvm_irq_line_set(void *line, bool level);
+
+/*
+ * The whole state of a vCPU, as KVM keeps it: general, segment and control registers,
+ * FPU/SSE/AVX (XSAVE), extended control registers, the MSRs KVM saves, the local APIC,
+ * pending events, and the multiprocessor state. Read and write only while the vCPU is
+ * paused.
+ */
+#define KVM_STATE_MAX_MSRS 256
+typedef struct kvm_vcpu_state {
+    struct kvm_regs regs;
+    struct kvm_sregs sregs;
+    struct kvm_xsave xsave;
+    struct kvm_xcrs xcrs;
+    struct kvm_lapic_state lapic;
+    struct kvm_vcpu_events events;
+    struct kvm_mp_state mp;
+    uint32_t nmsrs;
+    struct kvm_msr_entry msrs[KVM_STATE_MAX_MSRS];
+} kvm_vcpu_state;
+
+bool kvm_vcpu_get_state(vcpu *v, kvm_vcpu_state *s);
+bool kvm_vcpu_set_state(vcpu *v, const kvm_vcpu_state *s);
+/* The registers tern shows (and sets at boot) */
+bool kvm_vcpu_get_regs(vcpu *v, x86_regs *r);
+bool kvm_vcpu_set_regs(vcpu *v, const x86_regs *r);
+/* Print registers and the code at rip, for the monitor and for error reports. */
+void kvm_vcpu_dump(vcpu *v, FILE *f);
+
+#endif

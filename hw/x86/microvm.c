@@ -1,0 +1,352 @@
+/*
+ * The x86-64 `microvm` board, run under KVM (memory map in microvm_map.h): RAM from 0
+ * with an e820 map, the in-kernel PIC/IOAPIC/LAPIC and PIT, a 16550 UART on port 0x3f8
+ * (the same model as on virt, on port I/O), virtio-mmio devices (the same transport and
+ * backends as virt) announced on the kernel command line, an MP table for -smp, an exit
+ * port and the keyboard controller's reset line.
+ *
+ * -kernel takes a Linux bzImage (entered at its 64-bit entry point, boot protocol 2.12+)
+ * or a plain 64-bit ELF for bare-metal guests: every vCPU then starts at the ELF's
+ * entry in 64-bit mode, with the first 4 GiB identity-mapped, rdi = its index, rsi =
+ * the number of vCPUs and a 16 KiB stack of its own.
+ */
+#include "core/machine.h"
+#include "core/loader.h"
+#include "core/clock.h"
+#include "core/chardev.h"
+#include "core/log.h"
+#include "accel/kvm.h"
+#include "cpu/x86/cpu.h"
+#include "hw/x86/microvm_map.h"
+#include "hw/x86/linux_boot.h"
+#include "hw/x86/mptable.h"
+#include "hw/x86/i8042.h"
+#include "hw/misc/debug_exit.h"
+#include "hw/misc/test_finisher.h"
+#include "hw/virtio/virtio_board.h"
+#include "hw/char/ns16550a.h"
+#include <elf.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_CPUS 64
+
+typedef struct microvm {
+    machine *m;
+    unsigned ncpus;
+    const accel_ops *accel;
+    kvm_vm *vm;
+    x86_cpu cpus[MAX_CPUS];
+    vcpu *vcpus[MAX_CPUS];
+    chardev *serial;
+    chardev *extra_chr[MAX_CHARDEVS];
+    kvm_irq_line uart_irq, virtio_irq[MVM_VIRTIO_SLOTS];
+    virtio_slot slots[MVM_VIRTIO_SLOTS];
+    char cmdline[MVM_CMDLINE_MAX];
+} microvm;
+
+/* The kernel's command line: the user's, then the virtio devices, as QEMU's microvm does. */
+static void build_cmdline(microvm *b)
+{
+    const char *user = b->m->opts.append ? b->m->opts.append : "";
+    size_t n = (size_t)snprintf(b->cmdline, sizeof(b->cmdline), "%s", user);
+    for (unsigned i = 0; i < MVM_VIRTIO_SLOTS && n < sizeof(b->cmdline); i++)
+        if (b->slots[i].used)
+            n += (size_t)snprintf(b->cmdline + n, sizeof(b->cmdline) - n, "%svirtio_mmio.device=%llu@%#llx:%u",
+                                  n ? " " : "", (unsigned long long)MVM_VIRTIO_SIZE,
+                                  (unsigned long long)b->slots[i].base, MVM_VIRTIO_GSI + i);
+}
+
+/* Load the kernel (and initrd) and set every vCPU's state at reset. */
+static int load_images(microvm *b)
+{
+    machine *m = b->m;
+    uint64_t ram = m->opts.ram_size;
+    char err[PATH_MAX + 256];
+    if (!m->opts.kernel) {
+        error_report("-M microvm: nothing to run: give -kernel FILE (a Linux bzImage or a 64-bit ELF)");
+        return -1;
+    }
+    if (!x86_build_boot_tables(&m->as, MVM_BOOT_TABLES)) {
+        error_report("-m: too little RAM for the boot page tables");
+        return -1;
+    }
+    bool is_linux = linux_is_bzimage(m->opts.kernel);
+    if (!mptable_write(&m->as, MVM_MPTABLE, b->ncpus, MVM_IOAPIC, MVM_LAPIC, MVM_VIRTIO_GSI,
+                       MVM_VIRTIO_SLOTS)) {
+        error_report("-smp %u: too many vCPUs for the MP table", b->ncpus);
+        return -1;
+    }
+    if (is_linux) {
+        e820_entry_in map[] = {
+            { 0, MVM_MPTABLE, 1 },
+            { MVM_MPTABLE, 0x100000 - MVM_MPTABLE, 2 },
+            { MVM_KERNEL, ram - MVM_KERNEL, 1 },
+        };
+        build_cmdline(b);
+        linux_boot lb;
+        if (!linux_load(&m->as, ram, m->opts.kernel, m->opts.initrd, b->cmdline, map, 3, &lb,
+                        err, sizeof(err))) {
+            error_report("-kernel %s", err);
+            return -1;
+        }
+        /* the boot CPU enters the kernel; the others wait for its INIT/SIPI */
+        x86_long_mode_regs(&b->cpus[0].boot, MVM_BOOT_TABLES, lb.entry, 0);
+        b->cpus[0].boot.rsi = lb.boot_params;
+        b->cpus[0].runnable = true;
+        for (unsigned i = 1; i < b->ncpus; i++)
+            b->cpus[i].runnable = false;
+        return 0;
+    }
+    if (m->opts.initrd) {
+        error_report("-initrd: only a Linux bzImage takes an initrd");
+        return -1;
+    }
+    loaded_image img = { 0 };
+    if (!load_image(&m->as, m->opts.kernel, EM_X86_64, MVM_KERNEL, &img, err, sizeof(err))) {
+        error_report("-kernel %s", err);
+        return -1;
+    }
+    for (unsigned i = 0; i < b->ncpus; i++) {
+        x86_long_mode_regs(&b->cpus[i].boot, MVM_BOOT_TABLES, img.entry, MVM_AP_STACKS - 0x4000ull * i);
+        b->cpus[i].boot.rdi = i;
+        b->cpus[i].boot.rsi = b->ncpus;
+        b->cpus[i].runnable = true;
+    }
+    if (MVM_AP_STACKS - 0x4000ull * b->ncpus < MVM_CMDLINE + MVM_CMDLINE_MAX) {
+        error_report("-smp %u: too many vCPUs for the bare-metal stacks", b->ncpus);
+        return -1;
+    }
+    return 0;
+}
+
+/* A fresh VM with the board's RAM, and its vCPUs. */
+static int create_vm(microvm *b)
+{
+    machine *m = b->m;
+    char err[256];
+    b->vm = kvm_vm_create(err, sizeof(err));
+    if (!b->vm) {
+        error_report("%s", err);
+        return -1;
+    }
+    for (int i = 0; i < m->as.nram; i++)
+        if (!kvm_vm_add_ram(b->vm, m->as.ram[i].base, m->as.ram[i].host, m->as.ram[i].size,
+                            err, sizeof(err))) {
+            error_report("%s", err);
+            return -1;
+        }
+    b->uart_irq.vm = b->vm;
+    for (unsigned i = 0; i < MVM_VIRTIO_SLOTS; i++)
+        b->virtio_irq[i].vm = b->vm;
+    return 0;
+}
+
+static int create_vcpus(microvm *b)
+{
+    for (unsigned i = 0; i < b->ncpus; i++) {
+        char err[256];
+        b->cpus[i].vm = b->vm;
+        b->vcpus[i] = b->accel->create(&b->cpus[i], i, b->m->opts.accel_props, err, sizeof(err));
+        if (!b->vcpus[i]) {
+            error_report("%s", err);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void destroy_vm(microvm *b)
+{
+    for (unsigned i = 0; i < b->ncpus; i++) {
+        if (b->vcpus[i])
+            b->accel->destroy(b->vcpus[i]);
+        b->vcpus[i] = NULL;
+    }
+    kvm_vm_destroy(b->vm);
+    b->vm = NULL;
+}
+
+/* The small monitor behind Ctrl-A c. */
+static void monitor_cmd(void *opaque, const char *line, void (*out)(const char *))
+{
+    microvm *b = opaque;
+    if (!strcmp(line, "quit") || !strcmp(line, "q")) {
+        main_loop_request_exit(0);
+    } else if (!strcmp(line, "info registers")) {
+        for (unsigned i = 0; i < b->ncpus; i++)
+            b->accel->pause(b->vcpus[i]);
+        for (unsigned i = 0; i < b->ncpus; i++) {
+            char *buf = NULL;
+            size_t len = 0;
+            FILE *f = open_memstream(&buf, &len);
+            if (!f)
+                continue;
+            fprintf(f, "CPU %u\n", i);
+            kvm_vcpu_dump(b->vcpus[i], f);
+            fclose(f);
+            for (char *p = buf, *nl; *p; p = nl + 1) {       /* raw terminal: \r\n */
+                nl = strchr(p, '\n');
+                if (!nl) {
+                    out(p);
+                    break;
+                }
+                *nl = 0;
+                out(p);
+                out("\r\n");
+            }
+            free(buf);
+        }
+        for (unsigned i = 0; i < b->ncpus; i++)
+            b->accel->resume(b->vcpus[i]);
+    } else if (!strcmp(line, "info devices")) {
+        big_lock();
+        device_list_print(b->m->devices, out);
+        big_unlock();
+    } else if (!strcmp(line, "help")) {
+        out("info registers   show each CPU's registers and the code at rip\r\n"
+            "info devices     show each device's state\r\n"
+            "quit             exit tern\r\n");
+    } else {
+        out("unknown command (try 'help')\r\n");
+    }
+}
+
+static int microvm_init(machine *m)
+{
+    microvm *b = calloc(1, sizeof(*b));
+    if (!b)
+        fatal("out of memory");
+    b->m = m;
+    m->board = b;
+    m->devices = device_list_new();
+    if (m->opts.machine_props && *m->opts.machine_props) {
+        error_report("-M microvm: unknown machine option '%s'", m->opts.machine_props);
+        return -1;
+    }
+    const char *accel = m->opts.accel ? m->opts.accel : "kvm";
+    b->accel = accel_find(accel, "x86_64");
+    if (!b->accel) {
+        error_report("-M microvm: x86-64 guests run only under KVM (-accel kvm); tern's "
+                     "translator and interpreter run RISC-V guests (-M virt)");
+        return -1;
+    }
+    if (b->accel->available && !b->accel->available()) {
+        error_report("-accel kvm: KVM runs x86-64 guests on x86-64 Linux hosts only");
+        return -1;
+    }
+    b->ncpus = m->opts.smp ? (unsigned)m->opts.smp : 1;
+    if (b->ncpus > MAX_CPUS) {
+        error_report("-smp %u: the microvm board supports at most %d CPUs", b->ncpus, MAX_CPUS);
+        return -1;
+    }
+    if (m->opts.ram_size > MVM_RAM_MAX || m->opts.ram_size < (16ull << 20)) {
+        error_report("-m: the microvm board takes 16 MiB to %llu MiB of RAM",
+                     (unsigned long long)(MVM_RAM_MAX >> 20));
+        return -1;
+    }
+    if (m->opts.bios && strcmp(m->opts.bios, "none")) {
+        error_report("-bios: the microvm board boots without firmware (-kernel starts the guest)");
+        return -1;
+    }
+    if (m->opts.dtb) {
+        error_report("-dtb: x86 guests have no device tree");
+        return -1;
+    }
+    if (!as_add_ram(&m->as, "ram", 0, m->opts.ram_size)) {
+        error_report("-m: cannot allocate %llu MiB of guest RAM",
+                     (unsigned long long)(m->opts.ram_size >> 20));
+        return -1;
+    }
+    if (create_vm(b) < 0)
+        return -1;
+    for (unsigned i = 0; i < b->ncpus; i++) {
+        b->cpus[i].index = i;
+        b->cpus[i].ncpus = b->ncpus;
+        b->cpus[i].mem = &m->as;
+        b->cpus[i].io = &m->io;
+    }
+    char err[PATH_MAX + 64];
+    b->serial = chardev_open(m->opts.serial ? m->opts.serial : "mon:stdio", err, sizeof(err));
+    if (!b->serial) {
+        error_report("%s", err);
+        return -1;
+    }
+    chardev_set_monitor(b->serial, monitor_cmd, b);
+    b->uart_irq = (kvm_irq_line){ b->vm, MVM_UART_GSI };
+    ns16550a_create(m->devices, &m->io, MVM_UART_PORT, b->serial, kvm_irq_line_set, &b->uart_irq);
+    debug_exit_create(&m->io, MVM_EXIT_PORT);
+    i8042_create(&m->io);
+    unsigned order[MVM_VIRTIO_SLOTS];
+    for (unsigned i = 0; i < MVM_VIRTIO_SLOTS; i++) {
+        b->virtio_irq[i] = (kvm_irq_line){ b->vm, MVM_VIRTIO_GSI + i };
+        b->slots[i] = (virtio_slot){ .base = MVM_VIRTIO + i * MVM_VIRTIO_SIZE,
+                                     .irq = kvm_irq_line_set, .irq_opaque = &b->virtio_irq[i] };
+        order[i] = i;
+    }
+    if (virtio_board_create(m, &m->as, b->slots, order, MVM_VIRTIO_SLOTS, false, b->extra_chr) < 0)
+        return -1;
+    if (load_images(b) < 0)
+        return -1;
+    return create_vcpus(b);
+}
+
+/* Reset: a new VM (KVM cannot make vCPUs anew in the old one), RAM cleared, devices
+ * reset, images loaded again. */
+static int microvm_reset(microvm *b)
+{
+    machine *m = b->m;
+    destroy_vm(b);
+    as_reset_ram(&m->as);
+    device_list_reset(m->devices);
+    main_loop_clear_exit();
+    if (create_vm(b) < 0 || load_images(b) < 0)
+        return -1;
+    return create_vcpus(b);
+}
+
+static int microvm_run(machine *m)
+{
+    microvm *b = m->board;
+    for (;;) {
+        for (unsigned i = 0; i < b->ncpus; i++)
+            b->accel->start(b->vcpus[i]);
+        int status = main_loop_run();
+        for (unsigned i = 0; i < b->ncpus; i++)
+            b->accel->pause(b->vcpus[i]);
+        if (status != TERN_EXIT_RESET)
+            return status;
+        if (m->opts.no_reboot)
+            return 0;
+        if (microvm_reset(b) < 0)
+            return 2;
+    }
+}
+
+static void microvm_destroy(machine *m)
+{
+    microvm *b = m->board;
+    if (!b)
+        return;
+    destroy_vm(b);
+    device_list_free(m->devices);
+    m->devices = NULL;
+    chardev_close(b->serial);
+    for (int k = 0; k < MAX_CHARDEVS; k++)
+        chardev_close(b->extra_chr[k]);
+    as_destroy(&m->as);
+    as_destroy(&m->io);
+    free(b);
+    m->board = NULL;
+}
+
+static const machine_class microvm_machine = {
+    .name = "microvm",
+    .desc = "x86-64 guests under KVM: no PCI or firmware, virtio-mmio devices (QEMU's microvm)",
+    .init = microvm_init,
+    .run = microvm_run,
+    .destroy = microvm_destroy,
+};
+MACHINE_REGISTER(microvm_machine)

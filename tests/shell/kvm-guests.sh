@@ -1,0 +1,38 @@
+#!/bin/bash
+# The project's own x86-64 guests under -M microvm -accel kvm: serial output and a
+# guest-initiated poweroff (exit status 0), a virtio-blk read and write completed by
+# interrupts through the in-kernel I/O APIC and local APIC, the local APIC timer, and
+# two vCPUs both running. Skipped where /dev/kvm cannot be opened.
+set -u
+T=${TERN:?}
+B=${BUILDDIR:?}
+[ "$(uname -m)" = x86_64 ] || { echo "not an x86-64 host"; exit 77; }
+[ -e /dev/kvm ] || { echo "no /dev/kvm on this host"; exit 77; }
+[ -r /dev/kvm ] && [ -w /dev/kvm ] || { echo "no permission to use /dev/kvm"; exit 77; }
+for g in hello timer smp blk; do
+    [ -f "$B/tests/x86/$g.elf" ] || { echo "FAIL: $B/tests/x86/$g.elf not built (make x86-guests)"; exit 1; }
+done
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+run() {   # run NAME EXPECTED-OUTPUT TERN-ARGS...
+    local name=$1 want=$2
+    shift 2
+    local out rc
+    out=$(timeout 30 "$T" -M microvm -m 64M -nographic -serial stdio -kernel "$B/tests/x86/$name.elf" "$@" </dev/null 2>&1)
+    rc=$?
+    if [ $rc != 0 ] || ! grep -q "$want" <<<"$out"; then
+        echo "FAIL: $name (exit $rc): $out"
+        fails=$((fails + 1))
+    else
+        echo "ok: $name: $(grep "$want" <<<"$out" | tr -d '\r')"
+    fi
+}
+run hello "hello from an x86-64 guest on tern"
+run timer "timer: 10 ticks"
+run smp "smp: 2 vCPUs ran: cpu0/apic0 cpu1/apic1" -smp 2
+python3 -c "import sys; sys.stdout.buffer.write(bytes((i*7+1)&255 for i in range(512)) + bytes(512*7))" >"$tmp/disk.img"
+run blk "blk: sector 0 verified, sector 1 written" -drive file="$tmp/disk.img",format=raw,if=virtio
+reply=$(dd if="$tmp/disk.img" bs=1 skip=512 count=18 status=none)
+[ "$reply" = "x86-64 guest reply" ] || { echo "FAIL: sector 1 holds '$reply'"; fails=$((fails + 1)); }
+[ $fails = 0 ]
