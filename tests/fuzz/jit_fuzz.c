@@ -1525,8 +1525,12 @@ static bool emit_patch_store(gen *g, unsigned a, uint64_t v, unsigned len, bool 
         return false;
     }
     if (k == 1) {
+        /* The fmv twice: with mstatus.FS Off (a random mstatus write) the first is
+         * illegal, and the handler turns FS on but resumes after it; the store would then
+         * write whatever the FP register held over the code, which could loop forever. */
         unsigned f = below(&g->r, 32);
         unsigned mv = len == 4 ? RV_OP_fmv_w_x : RV_OP_fmv_d_x, st = len == 4 ? RV_OP_fsw : RV_OP_fsd;
+        emit32(g, enc_r(mv, f, val, 0), mv);
         emit32(g, enc_r(mv, f, val, 0), mv);
         emit32(g, enc_s(st, f, a, 0), st);
         return false;
