@@ -130,30 +130,13 @@ static void jit_destroy_vcpu(vcpu *v)
     pthread_mutex_unlock(&shared_lock);
 }
 
-static const accel_ops riscv_jit_ops = {
-    .desc = "translates to x86-64 code (the default)",
-    .name = "jit",
-    .arch = "riscv64",
-    .create = jit_create_vcpu,
-    .start = riscv_vcpu_start,
-    .kick = riscv_vcpu_kick,
-    .pause = riscv_vcpu_pause,
-    .resume = riscv_vcpu_resume,
-    .destroy = jit_destroy_vcpu,
-    .available = jit_supported,
-};
-ACCEL_REGISTER(riscv_jit_ops)
-
-static const accel_ops riscv_tcg_ops = {
-    .desc = "the same translator under QEMU's name",
-    .name = "tcg",
-    .arch = "riscv64",
-    .create = tcg_create_vcpu,
-    .start = riscv_vcpu_start,
-    .kick = riscv_vcpu_kick,
-    .pause = riscv_vcpu_pause,
-    .resume = riscv_vcpu_resume,
-    .destroy = jit_destroy_vcpu,
-    .available = jit_supported,
-};
-ACCEL_REGISTER(riscv_tcg_ops)
+/* the same accelerator under two names */
+#define JIT_OPS(id, nm, description, create_fn) \
+    static const accel_ops id = { \
+        .name = nm, .arch = "riscv64", .desc = description, .create = create_fn, \
+        .start = riscv_vcpu_start, .kick = riscv_vcpu_kick, .pause = riscv_vcpu_pause, \
+        .resume = riscv_vcpu_resume, .destroy = jit_destroy_vcpu, .available = jit_supported, \
+    }; \
+    ACCEL_REGISTER(id)
+JIT_OPS(riscv_jit_ops, "jit", "translates to x86-64 code (the default)", jit_create_vcpu)
+JIT_OPS(riscv_tcg_ops, "tcg", "the same translator under QEMU's name", tcg_create_vcpu)

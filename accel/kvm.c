@@ -7,6 +7,7 @@
  * thread is inside it or about to enter it.
  */
 #include "accel/kvm.h"
+#include "accel/vcpu_ctl.h"
 #include "cpu/x86/cpuid.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -42,11 +43,7 @@ struct vcpu {
     kvm_vm *vm;
     int fd;
     struct kvm_run *run;
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    pthread_cond_t paused_cond;
-    bool running, quit, pause_req, paused, stopped;
+    vcpu_ctl ctl;
 };
 
 /* ---- the VM ---- */
@@ -487,16 +484,9 @@ static void *vcpu_thread(void *arg)
     sigemptyset(&set);
     sigaddset(&set, KICK_SIGNAL);
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-    pthread_mutex_lock(&v->lock);
-    while (!v->quit) {
-        if (v->pause_req || v->stopped) {
-            v->paused = true;
-            pthread_cond_broadcast(&v->paused_cond);
-            pthread_cond_wait(&v->cond, &v->lock);
-            continue;
-        }
-        v->paused = false;
-        pthread_mutex_unlock(&v->lock);
+    pthread_mutex_lock(&v->ctl.lock);
+    while (vcpu_ctl_runnable(&v->ctl)) {
+        pthread_mutex_unlock(&v->ctl.lock);
         int rc = ioctl(v->fd, KVM_RUN, 0);
         int e = errno;
         __atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_RELAXED);
@@ -509,13 +499,11 @@ static void *vcpu_thread(void *arg)
         } else {
             more = handle_exit(v);
         }
-        pthread_mutex_lock(&v->lock);
+        pthread_mutex_lock(&v->ctl.lock);
         if (!more)
-            v->stopped = true;
+            v->ctl.stopped = true;
     }
-    v->paused = true;
-    pthread_cond_broadcast(&v->paused_cond);
-    pthread_mutex_unlock(&v->lock);
+    vcpu_ctl_exit(&v->ctl);
     return NULL;
 }
 
@@ -601,9 +589,7 @@ static vcpu *kvm_create(void *arch_cpu, unsigned index, const char *props, char 
         free(v);
         return NULL;
     }
-    pthread_mutex_init(&v->lock, NULL);
-    pthread_cond_init(&v->cond, NULL);
-    pthread_cond_init(&v->paused_cond, NULL);
+    vcpu_ctl_init(&v->ctl);
     return v;
 }
 
@@ -615,56 +601,30 @@ static void kvm_start(vcpu *v)
     sigemptyset(&set);
     sigaddset(&set, KICK_SIGNAL);
     pthread_sigmask(SIG_BLOCK, &set, &old);
-    if (pthread_create(&v->thread, NULL, vcpu_thread, v) != 0)
-        fatal("cannot create vCPU thread");
+    vcpu_ctl_start(&v->ctl, vcpu_thread, v);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    v->running = true;
 }
 
-static void kvm_kick(vcpu *v)
+static void kick(void *opaque)
 {
+    vcpu *v = opaque;
     __atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
-    if (v->running)
-        pthread_kill(v->thread, KICK_SIGNAL);
-    pthread_mutex_lock(&v->lock);
-    pthread_cond_broadcast(&v->cond);
-    pthread_mutex_unlock(&v->lock);
+    if (v->ctl.running)
+        pthread_kill(v->ctl.thread, KICK_SIGNAL);
+    pthread_mutex_lock(&v->ctl.lock);
+    pthread_cond_broadcast(&v->ctl.cond);
+    pthread_mutex_unlock(&v->ctl.lock);
 }
 
-static void kvm_pause(vcpu *v)
-{
-    pthread_mutex_lock(&v->lock);
-    v->pause_req = true;
-    pthread_mutex_unlock(&v->lock);
-    kvm_kick(v);
-    pthread_mutex_lock(&v->lock);
-    while (v->running && !v->paused)
-        pthread_cond_wait(&v->paused_cond, &v->lock);
-    pthread_mutex_unlock(&v->lock);
-}
-
-static void kvm_resume(vcpu *v)
-{
-    pthread_mutex_lock(&v->lock);
-    v->pause_req = false;
-    pthread_cond_broadcast(&v->cond);
-    pthread_mutex_unlock(&v->lock);
-}
+static void kvm_kick(vcpu *v) { kick(v); }
+static void kvm_pause(vcpu *v) { vcpu_ctl_pause(&v->ctl, kick, v); }
+static void kvm_resume(vcpu *v) { vcpu_ctl_resume(&v->ctl); }
 
 static void kvm_destroy(vcpu *v)
 {
-    if (v->running) {
-        pthread_mutex_lock(&v->lock);
-        v->quit = true;
-        pthread_mutex_unlock(&v->lock);
-        kvm_kick(v);
-        pthread_join(v->thread, NULL);
-    }
+    vcpu_ctl_destroy(&v->ctl, kick, v);
     munmap(v->run, (size_t)v->vm->run_size);
     close(v->fd);
-    pthread_cond_destroy(&v->cond);
-    pthread_cond_destroy(&v->paused_cond);
-    pthread_mutex_destroy(&v->lock);
     free(v);
 }
 

@@ -4,9 +4,9 @@
  * pending.
  */
 #include "accel/riscv_vcpu.h"
+#include "accel/vcpu_ctl.h"
 #include "cpu/riscv/cpu.h"
 #include "core/log.h"
-#include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -15,27 +15,15 @@ struct vcpu {
     unsigned index;
     riscv_run_fn *run;
     void *opaque;
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;         /* wakes the vCPU (WFI, pause, resume) */
-    pthread_cond_t paused_cond;  /* tells pause() the vCPU has stopped */
-    bool running;
-    bool quit, pause_req, paused, stopped;
+    vcpu_ctl ctl;
 };
 
 static void *vcpu_thread(void *arg)
 {
     vcpu *v = arg;
     rv_cpu *c = v->cpu;
-    pthread_mutex_lock(&v->lock);
-    while (!v->quit) {
-        if (v->pause_req || v->stopped) {
-            v->paused = true;
-            pthread_cond_broadcast(&v->paused_cond);
-            pthread_cond_wait(&v->cond, &v->lock);
-            continue;
-        }
-        v->paused = false;
+    pthread_mutex_lock(&v->ctl.lock);
+    while (vcpu_ctl_runnable(&v->ctl)) {
         if (c->wfi) {
             if (rv_cpu_pending_irqs(c) & c->mie) {
                 c->wfi = false;
@@ -49,20 +37,18 @@ static void *vcpu_thread(void *arg)
                     ts.tv_sec++;
                     ts.tv_nsec -= 1000000000;
                 }
-                pthread_cond_timedwait(&v->cond, &v->lock, &ts);
+                pthread_cond_timedwait(&v->ctl.cond, &v->ctl.lock, &ts);
                 continue;
             }
         }
-        pthread_mutex_unlock(&v->lock);
+        pthread_mutex_unlock(&v->ctl.lock);
         atomic_store(&c->kick, 0);
         bool more = v->run(v->opaque, c);
-        pthread_mutex_lock(&v->lock);
+        pthread_mutex_lock(&v->ctl.lock);
         if (!more)
-            v->stopped = true;      /* for good: park until destroyed */
+            v->ctl.stopped = true;      /* for good: park until destroyed */
     }
-    v->paused = true;
-    pthread_cond_broadcast(&v->paused_cond);
-    pthread_mutex_unlock(&v->lock);
+    vcpu_ctl_exit(&v->ctl);
     return NULL;
 }
 
@@ -75,9 +61,7 @@ vcpu *riscv_vcpu_new(rv_cpu *c, unsigned index, riscv_run_fn *run, void *opaque)
     v->index = index;
     v->run = run;
     v->opaque = opaque;
-    pthread_mutex_init(&v->lock, NULL);
-    pthread_cond_init(&v->cond, NULL);
-    pthread_cond_init(&v->paused_cond, NULL);
+    vcpu_ctl_init(&v->ctl);
     return v;
 }
 
@@ -86,50 +70,24 @@ void *riscv_vcpu_opaque(vcpu *v) { return v->opaque; }
 
 void riscv_vcpu_start(vcpu *v)
 {
-    if (pthread_create(&v->thread, NULL, vcpu_thread, v) != 0)
-        fatal("cannot create vCPU thread");
-    v->running = true;
+    vcpu_ctl_start(&v->ctl, vcpu_thread, v);
 }
 
-void riscv_vcpu_kick(vcpu *v)
+static void kick(void *opaque)
 {
+    vcpu *v = opaque;
     atomic_store(&v->cpu->kick, 1);
-    pthread_mutex_lock(&v->lock);
-    pthread_cond_broadcast(&v->cond);
-    pthread_mutex_unlock(&v->lock);
+    pthread_mutex_lock(&v->ctl.lock);
+    pthread_cond_broadcast(&v->ctl.cond);
+    pthread_mutex_unlock(&v->ctl.lock);
 }
 
-void riscv_vcpu_pause(vcpu *v)
-{
-    pthread_mutex_lock(&v->lock);
-    v->pause_req = true;
-    atomic_store(&v->cpu->kick, 1);
-    pthread_cond_broadcast(&v->cond);
-    while (v->running && !v->paused)
-        pthread_cond_wait(&v->paused_cond, &v->lock);
-    pthread_mutex_unlock(&v->lock);
-}
-
-void riscv_vcpu_resume(vcpu *v)
-{
-    pthread_mutex_lock(&v->lock);
-    v->pause_req = false;
-    pthread_cond_broadcast(&v->cond);
-    pthread_mutex_unlock(&v->lock);
-}
+void riscv_vcpu_kick(vcpu *v) { kick(v); }
+void riscv_vcpu_pause(vcpu *v) { vcpu_ctl_pause(&v->ctl, kick, v); }
+void riscv_vcpu_resume(vcpu *v) { vcpu_ctl_resume(&v->ctl); }
 
 void riscv_vcpu_destroy(vcpu *v)
 {
-    if (v->running) {
-        pthread_mutex_lock(&v->lock);
-        v->quit = true;
-        atomic_store(&v->cpu->kick, 1);
-        pthread_cond_broadcast(&v->cond);
-        pthread_mutex_unlock(&v->lock);
-        pthread_join(v->thread, NULL);
-    }
-    pthread_cond_destroy(&v->cond);
-    pthread_cond_destroy(&v->paused_cond);
-    pthread_mutex_destroy(&v->lock);
+    vcpu_ctl_destroy(&v->ctl, kick, v);
     free(v);
 }

@@ -248,3 +248,17 @@ void chardev_set_monitor(chardev *c, monitor_fn fn, void *opaque)
     c->monitor = fn;
     c->monitor_opaque = opaque;
 }
+
+void monitor_out_text(void (*out)(const char *text), char *text)
+{
+    for (char *p = text, *nl; *p; p = nl + 1) {
+        nl = strchr(p, '\n');
+        if (!nl) {
+            out(p);
+            break;
+        }
+        *nl = 0;
+        out(p);
+        out("\r\n");
+    }
+}

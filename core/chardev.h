@@ -26,5 +26,7 @@ void chardev_accept_input(chardev *c);
 /* The monitor reached with Ctrl-A c: handler runs one command line, printing to out. */
 typedef void (*monitor_fn)(void *opaque, const char *line, void (*out)(const char *text));
 void chardev_set_monitor(chardev *c, monitor_fn fn, void *opaque);
+/* Give a monitor's `out` multi-line text: the terminal is raw, so \n becomes \r\n. */
+void monitor_out_text(void (*out)(const char *text), char *text);
 
 #endif

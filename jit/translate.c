@@ -260,6 +260,18 @@ static bool emit_insn(tctx *t, const rv_insn *d, bool last)
 
 /* ---- cold code ---- */
 
+/* After a helper call: if `reg` (of `width`) is non-zero the helper left pc set for a
+ * trap (or a store that dropped code): leave, counting the instruction. */
+static void leave_if_set(tctx *t, const stub *s, unsigned width, unsigned reg)
+{
+    xbuf *b = &t->b;
+    x_test(b, width, XR(reg), reg);
+    uint8_t *ok = x_jcc8(b, CC_E);
+    tr_add_count(t, s->count);
+    tr_exit_to_dispatcher(t, EXIT_TRAP);
+    x_patch8(ok, x_here(b));
+}
+
 static void emit_stubs(tctx *t)
 {
     xbuf *b = &t->b;
@@ -297,11 +309,7 @@ static void emit_stubs(tctx *t)
             /* the instruction's handler instead of its native code, then back */
             const rv_insn *d = &t->blk->insns[s->kind_arg];
             emit_handler_call(t, d, s->kind_arg, s->pc, handler_for(d), 0);
-            x_test(b, 32, XR(RAX), RAX);
-            uint8_t *ok = x_jcc8(b, CC_E);
-            tr_add_count(t, s->count);
-            tr_exit_to_dispatcher(t, EXIT_TRAP);
-            x_patch8(ok, x_here(b));
+            leave_if_set(t, s, 32, RAX);
             tr_jmp_to(t, s->ret);
             break;
         }
@@ -312,11 +320,7 @@ static void emit_stubs(tctx *t)
             x_mov_imm(b, RCX, s->kind_arg);
             tr_call_helper(t, (const void *)jit_helper_load);
             tr_reload_caller_saved(t);
-            x_test(b, 64, XR(RDX), RDX);
-            uint8_t *ok = x_jcc8(b, CC_E);
-            tr_add_count(t, s->count);
-            tr_exit_to_dispatcher(t, EXIT_TRAP);
-            x_patch8(ok, x_here(b));
+            leave_if_set(t, s, 64, RDX);
             if (s->dst != RAX)
                 x_mov(b, 64, XR(s->dst), XR(RAX));
             tr_jmp_to(t, s->ret);
@@ -333,11 +337,7 @@ static void emit_stubs(tctx *t)
             x_mov_imm(b, R8, s->kind_arg);
             tr_call_helper(t, (const void *)jit_helper_store);
             tr_reload_caller_saved(t);
-            x_test(b, 32, XR(RAX), RAX);
-            uint8_t *ok = x_jcc8(b, CC_E);
-            tr_add_count(t, s->count);
-            tr_exit_to_dispatcher(t, EXIT_TRAP);
-            x_patch8(ok, x_here(b));
+            leave_if_set(t, s, 32, RAX);
             tr_jmp_to(t, s->ret);
             break;
         }

@@ -292,17 +292,7 @@ static void monitor_cmd(void *opaque, const char *line, void (*out)(const char *
             fprintf(f, "hart %u\n", i);
             rv_cpu_dump(b->harts[i], f);
             fclose(f);
-            /* the terminal is raw: turn \n into \r\n */
-            for (char *p = buf, *nl; *p; p = nl + 1) {
-                nl = strchr(p, '\n');
-                if (!nl) {
-                    out(p);
-                    break;
-                }
-                *nl = 0;
-                out(p);
-                out("\r\n");
-            }
+            monitor_out_text(out, buf);
             free(buf);
         }
         for (unsigned i = 0; i < b->nharts; i++)

@@ -187,16 +187,7 @@ static void monitor_cmd(void *opaque, const char *line, void (*out)(const char *
             fprintf(f, "CPU %u\n", i);
             kvm_vcpu_dump(b->vcpus[i], f);
             fclose(f);
-            for (char *p = buf, *nl; *p; p = nl + 1) {       /* raw terminal: \r\n */
-                nl = strchr(p, '\n');
-                if (!nl) {
-                    out(p);
-                    break;
-                }
-                *nl = 0;
-                out(p);
-                out("\r\n");
-            }
+            monitor_out_text(out, buf);
             free(buf);
         }
         for (unsigned i = 0; i < b->ncpus; i++)
