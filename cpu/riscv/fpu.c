@@ -198,16 +198,7 @@ static const uint32_t mxcsr_rc[4] = { 0u << 13, 3u << 13, 1u << 13, 2u << 13 };
 /* a global, so that no output operand can share its memory */
 static const uint32_t mxcsr_default = MXCSR_MASKED;
 
-static inline uint32_t mxcsr_fflags(uint32_t m)
-{
-    uint32_t f = 0;
-    if (m & 0x01) f |= FFLAG_NV;
-    if (m & 0x04) f |= FFLAG_DZ;
-    if (m & 0x08) f |= FFLAG_OF;
-    if (m & 0x10) f |= FFLAG_UF;
-    if (m & 0x20) f |= FFLAG_NX;
-    return f;
-}
+#define mxcsr_fflags fpu_host_flags_to_fflags
 
 /*
  * The instruction sits in the same asm block as the MXCSR writes, so the compiler

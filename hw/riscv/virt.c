@@ -20,6 +20,7 @@
 #include "hw/misc/goldfish_rtc.h"
 #include "hw/misc/htif.h"
 #include "hw/virtio/virtio_board.h"
+#include "hw/board_monitor.h"
 #include "build/config.h"
 #include <elf.h>
 #include <errno.h>
@@ -50,6 +51,7 @@ typedef struct virt_board {
     chardev *serial;
     chardev *extra_chr[MAX_CHARDEVS];
     uint8_t *mrom;
+    board_monitor monitor;
     char *dumpdtb;
     char firmware[PATH_MAX];
 } virt_board;
@@ -274,40 +276,10 @@ static int virt_reset(virt_board *b)
     return create_vcpus(b);
 }
 
-/* The small monitor behind Ctrl-A c. */
-static void monitor_cmd(void *opaque, const char *line, void (*out)(const char *))
+static void dump_hart(void *opaque, unsigned i, FILE *f)
 {
     virt_board *b = opaque;
-    if (!strcmp(line, "quit") || !strcmp(line, "q")) {
-        main_loop_request_exit(0);
-    } else if (!strcmp(line, "info registers")) {
-        for (unsigned i = 0; i < b->nharts; i++)
-            b->accel->pause(b->vcpus[i]);
-        for (unsigned i = 0; i < b->nharts; i++) {
-            char *buf = NULL;
-            size_t len = 0;
-            FILE *f = open_memstream(&buf, &len);
-            if (!f)
-                continue;
-            fprintf(f, "hart %u\n", i);
-            rv_cpu_dump(b->harts[i], f);
-            fclose(f);
-            monitor_out_text(out, buf);
-            free(buf);
-        }
-        for (unsigned i = 0; i < b->nharts; i++)
-            b->accel->resume(b->vcpus[i]);
-    } else if (!strcmp(line, "info devices")) {
-        big_lock();
-        device_list_print(b->m->devices, out);
-        big_unlock();
-    } else if (!strcmp(line, "help")) {
-        out("info registers   show each hart's registers\r\n"
-            "info devices     show each device's state\r\n"
-            "quit             exit tern\r\n");
-    } else {
-        out("unknown command (try 'help')\r\n");
-    }
+    rv_cpu_dump(b->harts[i], f);
 }
 
 static int parse_machine_props(virt_board *b, const char *props)
@@ -372,7 +344,9 @@ static int virt_init(machine *m)
             error_report("%s", err);
             return -1;
         }
-        chardev_set_monitor(b->serial, monitor_cmd, b);
+        b->monitor = (board_monitor){ .m = m, .accel = b->accel, .vcpus = b->vcpus, .ncpus = b->nharts,
+                                      .cpu_word = "hart", .dump_cpu = dump_hart, .opaque = b };
+        chardev_set_monitor(b->serial, board_monitor_cmd, &b->monitor);
     }
     b->env.read_time = env_read_time;
     b->env.stimecmp_changed = env_stimecmp_changed;

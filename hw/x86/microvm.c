@@ -24,6 +24,7 @@
 #include "hw/misc/debug_exit.h"
 #include "hw/misc/test_finisher.h"
 #include "hw/virtio/virtio_board.h"
+#include "hw/board_monitor.h"
 #include "hw/char/ns16550a.h"
 #include <elf.h>
 #include <limits.h>
@@ -42,6 +43,7 @@ typedef struct microvm {
     vcpu *vcpus[MAX_CPUS];
     chardev *serial;
     chardev *extra_chr[MAX_CHARDEVS];
+    board_monitor monitor;
     kvm_irq_line uart_irq, virtio_irq[MVM_VIRTIO_SLOTS];
     virtio_slot slots[MVM_VIRTIO_SLOTS];
     char cmdline[MVM_CMDLINE_MAX];
@@ -169,40 +171,10 @@ static void destroy_vm(microvm *b)
     b->vm = NULL;
 }
 
-/* The small monitor behind Ctrl-A c. */
-static void monitor_cmd(void *opaque, const char *line, void (*out)(const char *))
+static void dump_cpu(void *opaque, unsigned i, FILE *f)
 {
     microvm *b = opaque;
-    if (!strcmp(line, "quit") || !strcmp(line, "q")) {
-        main_loop_request_exit(0);
-    } else if (!strcmp(line, "info registers")) {
-        for (unsigned i = 0; i < b->ncpus; i++)
-            b->accel->pause(b->vcpus[i]);
-        for (unsigned i = 0; i < b->ncpus; i++) {
-            char *buf = NULL;
-            size_t len = 0;
-            FILE *f = open_memstream(&buf, &len);
-            if (!f)
-                continue;
-            fprintf(f, "CPU %u\n", i);
-            kvm_vcpu_dump(b->vcpus[i], f);
-            fclose(f);
-            monitor_out_text(out, buf);
-            free(buf);
-        }
-        for (unsigned i = 0; i < b->ncpus; i++)
-            b->accel->resume(b->vcpus[i]);
-    } else if (!strcmp(line, "info devices")) {
-        big_lock();
-        device_list_print(b->m->devices, out);
-        big_unlock();
-    } else if (!strcmp(line, "help")) {
-        out("info registers   show each CPU's registers and the code at rip\r\n"
-            "info devices     show each device's state\r\n"
-            "quit             exit tern\r\n");
-    } else {
-        out("unknown command (try 'help')\r\n");
-    }
+    kvm_vcpu_dump(b->vcpus[i], f);
 }
 
 static int microvm_init(machine *m)
@@ -265,7 +237,9 @@ static int microvm_init(machine *m)
         error_report("%s", err);
         return -1;
     }
-    chardev_set_monitor(b->serial, monitor_cmd, b);
+    b->monitor = (board_monitor){ .m = m, .accel = b->accel, .vcpus = b->vcpus, .ncpus = b->ncpus,
+                                  .cpu_word = "CPU", .dump_cpu = dump_cpu, .opaque = b };
+    chardev_set_monitor(b->serial, board_monitor_cmd, &b->monitor);
     b->uart_irq = (kvm_irq_line){ b->vm, MVM_UART_GSI };
     ns16550a_create(m->devices, &m->io, MVM_UART_PORT, b->serial, kvm_irq_line_set, &b->uart_irq);
     debug_exit_create(&m->io, MVM_EXIT_PORT);
