@@ -152,25 +152,38 @@ static bool open_regular(const char *path, int *fd_out, uint64_t *size, char *er
     return true;
 }
 
+const uint8_t *loader_map_file(const char *path, uint64_t *size, char *err, size_t errsize)
+{
+    int fd;
+    if (!open_regular(path, &fd, size, err, errsize))
+        return NULL;
+    if (*size == 0) {
+        snprintf(err, errsize, "%s: file is empty", path);
+        close(fd);
+        return NULL;
+    }
+    void *f = mmap(NULL, *size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (f == MAP_FAILED) {
+        snprintf(err, errsize, "%s: cannot map file: %s", path, strerror(errno));
+        return NULL;
+    }
+    return f;
+}
+
+void loader_unmap_file(const uint8_t *p, uint64_t size)
+{
+    munmap((void *)p, size);
+}
+
 bool load_image(address_space *as, const char *path, uint16_t elf_machine, uint64_t raw_addr,
                 loaded_image *img, char *err, size_t errsize)
 {
     memset(img, 0, sizeof(*img));
-    int fd;
     uint64_t size;
-    if (!open_regular(path, &fd, &size, err, errsize))
+    const uint8_t *f = loader_map_file(path, &size, err, errsize);
+    if (!f)
         return false;
-    if (size == 0) {
-        snprintf(err, errsize, "%s: file is empty", path);
-        close(fd);
-        return false;
-    }
-    uint8_t *f = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (f == MAP_FAILED) {
-        snprintf(err, errsize, "%s: cannot map file: %s", path, strerror(errno));
-        return false;
-    }
     bool ok;
     uint64_t image_size = size;
     const char *foreign = NULL;
@@ -211,7 +224,7 @@ bool load_image(address_space *as, const char *path, uint16_t elf_machine, uint6
             ok = true;
         }
     }
-    munmap(f, size);
+    loader_unmap_file(f, size);
     return ok;
 }
 

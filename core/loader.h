@@ -29,6 +29,11 @@ typedef struct loaded_image {
 bool load_image(address_space *as, const char *path, uint16_t elf_machine, uint64_t raw_addr,
                 loaded_image *img, char *err, size_t errsize);
 
+/* Map a whole regular, non-empty file read-only (unmap with loader_unmap_file); NULL
+ * with a one-line reason naming the file. */
+const uint8_t *loader_map_file(const char *path, uint64_t *size, char *err, size_t errsize);
+void loader_unmap_file(const uint8_t *p, uint64_t size);
+
 /* Load a file's bytes at `addr` as they are (initrd, device tree). */
 bool load_blob(address_space *as, const char *path, uint64_t addr, uint64_t max_size,
                uint64_t *size, char *err, size_t errsize);

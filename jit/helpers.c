@@ -102,7 +102,7 @@ int jit_helper_end(rv_cpu *c, const rv_insn *d)
      * outside input read the interpreter would not make */
     if (c->wfi || c->io_hook)
         return 1;
-    return may_enable_interrupts(d) && (rv_cpu_pending_irqs(c) & c->mie) != 0;
+    return may_enable_interrupts(d) && rv_interrupt_ready(c);
 }
 
 void jit_helper_fp_flags(rv_cpu *c, uint32_t mxcsr)

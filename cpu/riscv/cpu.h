@@ -223,6 +223,8 @@ void rv_cpu_set_irq(rv_cpu *c, unsigned irq, bool level);
 int rv_raise(rv_cpu *c, unsigned cause, uint64_t tval);
 /* Takes the highest-priority enabled pending interrupt, if any. */
 bool rv_take_interrupt(rv_cpu *c);
+/* Whether rv_take_interrupt would take one now. */
+bool rv_interrupt_ready(rv_cpu *c);
 void rv_mode_changed(rv_cpu *c);
 int rv_exec_mret(rv_cpu *c);
 int rv_exec_sret(rv_cpu *c);

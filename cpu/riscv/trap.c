@@ -98,20 +98,28 @@ uint64_t rv_cpu_pending_irqs(rv_cpu *c)
     return pending(c, MIP_STIP);
 }
 
-bool rv_take_interrupt(rv_cpu *c)
+/* The interrupts that are pending and would be taken now (0 most of the time: the
+ * clock for Sstc is read only if STIP could be taken). */
+static uint64_t takeable(rv_cpu *c)
 {
     bool m_on = c->priv < PRV_M || (c->mstatus & MSTATUS_MIE);
     bool s_on = c->priv < PRV_S || (c->priv == PRV_S && (c->mstatus & MSTATUS_SIE));
-    /* the interrupts that would be taken if pending: most of the time none are */
     uint64_t enabled = c->mie & ((m_on ? ~c->mideleg : 0) | (s_on ? c->mideleg : 0));
     if (!enabled)
-        return false;
-    uint64_t pend = pending(c, enabled) & c->mie;
-    if (!pend)
-        return false;
+        return 0;
+    uint64_t pend = pending(c, enabled) & enabled;
     uint64_t m = pend & ~c->mideleg;
-    uint64_t s = pend & c->mideleg;
-    uint64_t take = m_on && m ? m : (s_on ? s : 0);
+    return m ? m : pend;
+}
+
+bool rv_interrupt_ready(rv_cpu *c)
+{
+    return takeable(c) != 0;
+}
+
+bool rv_take_interrupt(rv_cpu *c)
+{
+    uint64_t take = takeable(c);
     if (!take)
         return false;
     static const unsigned order[] = { IRQ_MEI, IRQ_MSI, IRQ_MTI, IRQ_SEI, IRQ_SSI, IRQ_STI };

@@ -1,12 +1,10 @@
 /* The Linux x86 boot protocol (see linux_boot.h). Offsets are the zero page's. */
 #include "hw/x86/linux_boot.h"
 #include "hw/x86/microvm_map.h"
-#include <errno.h>
+#include "core/loader.h"
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define HDR_SETUP_SECTS   0x1f1
@@ -38,32 +36,6 @@ static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
 static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
 static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
 
-/* Map a whole file read-only; NULL with a reason. */
-static const uint8_t *map_file(const char *path, uint64_t *size, char *err, size_t errsize)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) < 0) {
-        snprintf(err, errsize, "%s: %s", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return NULL;
-    }
-    if (!S_ISREG(st.st_mode) || st.st_size == 0) {
-        snprintf(err, errsize, "%s: %s", path, S_ISREG(st.st_mode) ? "empty file" : "not a regular file");
-        close(fd);
-        return NULL;
-    }
-    void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (p == MAP_FAILED) {
-        snprintf(err, errsize, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    *size = (uint64_t)st.st_size;
-    return p;
-}
-
 bool linux_is_bzimage(const char *path)
 {
     uint8_t hdr[0x210];
@@ -81,7 +53,7 @@ bool linux_load(address_space *as, uint64_t ram_size, const char *kernel, const 
                 char *err, size_t errsize)
 {
     uint64_t size = 0, isize = 0;
-    const uint8_t *f = map_file(kernel, &size, err, errsize), *rd = NULL;
+    const uint8_t *f = loader_map_file(kernel, &size, err, errsize), *rd = NULL;
     bool ok = false;
     if (!f)
         return false;
@@ -136,7 +108,7 @@ bool linux_load(address_space *as, uint64_t ram_size, const char *kernel, const 
     put32(zp + HDR_CMD_LINE_PTR, (uint32_t)MVM_CMDLINE);
 
     if (initrd) {
-        rd = map_file(initrd, &isize, err, errsize);
+        rd = loader_map_file(initrd, &isize, err, errsize);
         if (!rd)
             goto out;
         uint64_t top = ram_size;
@@ -168,9 +140,9 @@ bool linux_load(address_space *as, uint64_t ram_size, const char *kernel, const 
     out->boot_params = MVM_BOOT_PARAMS;
     ok = true;
 out:
-    munmap((void *)f, size);
+    loader_unmap_file(f, size);
     if (rd)
-        munmap((void *)rd, isize);
+        loader_unmap_file(rd, isize);
     return ok;
 #undef FAIL
 }
