@@ -169,6 +169,13 @@ static int load_images(virt_board *b, bool first)
             error_report("-kernel %s", err);
             return -1;
         }
+        /* one image loaded over the other would run half of each */
+        if (have_fw && kern.low < fw.high && fw.low < kern.high) {
+            error_report("-kernel %s (0x%llx-0x%llx) overlaps the firmware %s (0x%llx-0x%llx)",
+                         m->opts.kernel, (unsigned long long)kern.low, (unsigned long long)kern.high,
+                         bios, (unsigned long long)fw.low, (unsigned long long)fw.high);
+            return -1;
+        }
         kernel_entry = kern.entry;
         kernel_end = kern.high > kernel_end ? kern.high : kernel_end;
         if (!have_fw)
@@ -189,52 +196,53 @@ static int load_images(virt_board *b, bool first)
         }
         initrd_end = initrd_start + size;
     }
-    /* device tree at the top of RAM, 2 MiB aligned (and below 4 GiB for 32-bit reach) */
-    void *fdt = NULL;
+    /* the device tree: the user's (-dtb, checked and given /chosen as QEMU does) or
+     * the generated one */
+    virt_fdt_info info = {
+        .nharts = b->nharts, .isa = RISCV_ISA, .mmu_type = "riscv,sv57",
+        .ram_base = VIRT_DRAM, .ram_size = ram_size, .bootargs = m->opts.append,
+        .initrd_start = initrd_start, .initrd_end = initrd_end,
+        .virtio_slots = VIRT_VIRTIO_SLOTS,
+    };
+    /* tern's firmware does not patch the tree the way OpenSBI does, so reserve its
+     * memory (image, data and stacks, all below the kernel) here */
+    if (have_fw && !m->opts.bios) {
+        info.resv_base = VIRT_DRAM;
+        info.resv_size = KERNEL_OFFSET;
+    }
     size_t fdt_size = 0;
+    void *fdt;
     if (m->opts.dtb) {
-        uint64_t fdt_end = ram_end < 0x100000000ull ? ram_end : 0x100000000ull;
-        uint64_t fdt_addr = (fdt_end - (2ull << 20)) & ~((2ull << 20) - 1);
-        uint64_t size;
-        if (!load_blob(&m->as, m->opts.dtb, fdt_addr, 2ull << 20, &size, err, sizeof(err))) {
+        fdt = virt_fdt_load(m->opts.dtb, &info, &fdt_size, err, sizeof(err));
+        if (!fdt) {
             error_report("-dtb %s", err);
             return -1;
         }
-        write_mrom(b, start, fdt_addr, kernel_entry);
     } else {
-        virt_fdt_info info = {
-            .nharts = b->nharts, .isa = RISCV_ISA, .mmu_type = "riscv,sv57",
-            .ram_base = VIRT_DRAM, .ram_size = ram_size, .bootargs = m->opts.append,
-            .initrd_start = initrd_start, .initrd_end = initrd_end,
-            .virtio_slots = VIRT_VIRTIO_SLOTS,
-        };
-        /* tern's firmware does not patch the tree the way OpenSBI does, so reserve its
-         * memory (image, data and stacks, all below the kernel) here */
-        if (have_fw && !m->opts.bios) {
-            info.resv_base = VIRT_DRAM;
-            info.resv_size = KERNEL_OFFSET;
-        }
         fdt = virt_fdt_build(&info, &fdt_size);
         if (!fdt)
             return -1;
-        if (b->dumpdtb) {
-            int ok = write_file_atomically(b->dumpdtb, fdt, fdt_size);
-            if (!ok)
-                error_report("dumpdtb=%s: %s", b->dumpdtb, strerror(errno));
-            free(fdt);
-            return ok ? 1 : -1;
-        }
-        uint64_t fdt_end = ram_end < 0x100000000ull ? ram_end : 0x100000000ull;
-        uint64_t fdt_addr = (fdt_end - fdt_size) & ~((2ull << 20) - 1);
-        if (!dma_write(&m->as, fdt_addr, fdt, fdt_size) || fdt_addr < kernel_end) {
-            free(fdt);
-            error_report("-m: %llu MiB of RAM is too small for the kernel and device tree",
-                         (unsigned long long)(ram_size >> 20));
-            return -1;
-        }
-        free(fdt);
-        write_mrom(b, start, fdt_addr, kernel_entry);
     }
+    if (b->dumpdtb) {             /* the tree as the guest would get it, as QEMU dumps it */
+        int ok = write_file_atomically(b->dumpdtb, fdt, fdt_size);
+        if (!ok)
+            error_report("dumpdtb=%s: %s", b->dumpdtb, strerror(errno));
+        free(fdt);
+        return ok ? 1 : -1;
+    }
+    /* at the top of RAM, 2 MiB aligned (and below 4 GiB for 32-bit reach), clear of
+     * the kernel and the initrd */
+    uint64_t fdt_end = ram_end < 0x100000000ull ? ram_end : 0x100000000ull;
+    uint64_t fdt_addr = fdt_size < fdt_end - VIRT_DRAM ? (fdt_end - fdt_size) & ~((2ull << 20) - 1) : 0;
+    if (fdt_addr < kernel_end || (initrd_end && fdt_addr < initrd_end) ||
+        !dma_write(&m->as, fdt_addr, fdt, fdt_size)) {
+        free(fdt);
+        error_report("-m: %llu MiB of RAM is too small for the kernel, initrd and device tree",
+                     (unsigned long long)(ram_size >> 20));
+        return -1;
+    }
+    free(fdt);
+    write_mrom(b, start, fdt_addr, kernel_entry);
     /* Spike-style test programs talk to the host through tohost/fromhost */
     loaded_image *img = have_fw ? &fw : &kern;
     if (first && img->has_tohost)

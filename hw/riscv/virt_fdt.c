@@ -6,6 +6,7 @@
 #include "hw/riscv/virt_fdt.h"
 #include "hw/riscv/virt_map.h"
 #include "core/log.h"
+#include "core/loader.h"
 #include <libfdt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -215,4 +216,104 @@ void *virt_fdt_build(const virt_fdt_info *info, size_t *size_out)
 fail:
     free(fdt);
     return NULL;
+}
+
+/* Set a property to a 64-bit address or size written in `cells` cells (1 or 2). */
+static int setprop_cells(void *fdt, int node, const char *name, uint64_t v, int cells)
+{
+    return cells == 1 ? fdt_setprop_u32(fdt, node, name, (uint32_t)v)
+                      : fdt_setprop_u64(fdt, node, name, v);
+}
+
+static int root_cells(const void *fdt, const char *name)
+{
+    int len;
+    const fdt32_t *p = fdt_getprop(fdt, 0, name, &len);
+    return p && len == 4 ? (int)fdt32_to_cpu(*p) : 2;
+}
+
+/* What QEMU does to a -dtb tree before the guest sees it: /chosen gets the command
+ * line and the initrd; tern's firmware also reserves its own memory, as it does in the
+ * generated tree, because (unlike OpenSBI) it does not edit the tree itself. */
+static int patch_user_tree(void *fdt, const virt_fdt_info *info)
+{
+    int chosen = fdt_path_offset(fdt, "/chosen");
+    if (chosen < 0)
+        chosen = fdt_add_subnode(fdt, 0, "chosen");
+    if (chosen < 0)
+        return chosen;
+    int e;
+    if (info->bootargs && (e = fdt_setprop_string(fdt, chosen, "bootargs", info->bootargs)) < 0)
+        return e;
+    if (info->initrd_end > info->initrd_start) {
+        int ac = root_cells(fdt, "#address-cells");
+        if ((e = setprop_cells(fdt, chosen, "linux,initrd-start", info->initrd_start, ac)) < 0 ||
+            (e = setprop_cells(fdt, chosen, "linux,initrd-end", info->initrd_end, ac)) < 0)
+            return e;
+    }
+    if (info->resv_size) {
+        int ac = root_cells(fdt, "#address-cells"), sc = root_cells(fdt, "#size-cells");
+        if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
+            return -FDT_ERR_BADNCELLS;
+        int rm = fdt_path_offset(fdt, "/reserved-memory");
+        if (rm < 0) {
+            rm = fdt_add_subnode(fdt, 0, "reserved-memory");
+            if (rm < 0)
+                return rm;
+            if ((e = fdt_setprop_u32(fdt, rm, "#address-cells", (uint32_t)ac)) < 0 ||
+                (e = fdt_setprop_u32(fdt, rm, "#size-cells", (uint32_t)sc)) < 0 ||
+                (e = fdt_setprop(fdt, rm, "ranges", NULL, 0)) < 0)
+                return e;
+        }
+        char name[64];
+        snprintf(name, sizeof(name), "tern_sbi@%llx", (unsigned long long)info->resv_base);
+        int n = fdt_add_subnode(fdt, rm, name);
+        if (n < 0)
+            return n;
+        fdt32_t reg[4];
+        int k = 0;
+        if (ac == 2)
+            reg[k++] = cpu_to_fdt32((uint32_t)(info->resv_base >> 32));
+        reg[k++] = cpu_to_fdt32((uint32_t)info->resv_base);
+        if (sc == 2)
+            reg[k++] = cpu_to_fdt32((uint32_t)(info->resv_size >> 32));
+        reg[k++] = cpu_to_fdt32((uint32_t)info->resv_size);
+        if ((e = fdt_setprop(fdt, n, "reg", reg, (int)(k * sizeof(fdt32_t)))) < 0 ||
+            (e = fdt_setprop(fdt, n, "no-map", NULL, 0)) < 0)
+            return e;
+    }
+    return fdt_pack(fdt);
+}
+
+void *virt_fdt_load(const char *path, const virt_fdt_info *info, size_t *size_out,
+                    char *err, size_t errsize)
+{
+    uint64_t fsize;
+    const uint8_t *f = loader_map_file(path, &fsize, err, errsize);
+    if (!f)
+        return NULL;
+    void *fdt = NULL;
+    /* libfdt's full check walks every tag, name and property against the header, so
+     * nothing the guest later parses can run past the blob */
+    int e = fsize < sizeof(struct fdt_header) || fsize > INT32_MAX ? -FDT_ERR_TRUNCATED
+                                                                    : fdt_check_full(f, fsize);
+    if (e < 0) {
+        snprintf(err, errsize, "%s: not a valid flattened device tree (%s)", path,
+                 fsize >= 4 && fdt_magic(f) != FDT_MAGIC ? "no FDT magic" : fdt_strerror(e));
+        goto out;
+    }
+    size_t room = fdt_totalsize(f) + 4096 + (info->bootargs ? strlen(info->bootargs) : 0);
+    fdt = calloc(1, room);
+    if (!fdt)
+        fatal("out of memory");
+    if ((e = fdt_open_into(f, fdt, (int)room)) < 0 || (e = patch_user_tree(fdt, info)) < 0) {
+        snprintf(err, errsize, "%s: cannot add /chosen to the device tree (%s)", path, fdt_strerror(e));
+        free(fdt);
+        fdt = NULL;
+        goto out;
+    }
+    *size_out = fdt_totalsize(fdt);
+out:
+    loader_unmap_file(f, fsize);
+    return fdt;
 }

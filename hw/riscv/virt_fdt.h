@@ -23,4 +23,10 @@ typedef struct virt_fdt_info {
 /* Returns a malloc'd blob, or NULL (libfdt error; internal). */
 void *virt_fdt_build(const virt_fdt_info *info, size_t *size);
 
+/* A user's tree (-dtb): checked in full with libfdt, then given the command line, the
+ * initrd and the firmware reservation from `info` as QEMU does. Returns a malloc'd blob,
+ * or NULL with a reason naming the file in err. */
+void *virt_fdt_load(const char *path, const virt_fdt_info *info, size_t *size,
+                    char *err, size_t errsize);
+
 #endif

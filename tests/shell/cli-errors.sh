@@ -17,7 +17,7 @@ expect_ok() {   # expect_ok PATTERN ARGS...
 }
 expect_err() {  # expect_err PATTERN ARGS...  (exit 2, exactly one stderr line)
     local pat=$1; shift
-    "$T" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null; rc=$?
+    timeout 30 "$T" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null; rc=$?
     [ $rc = 2 ] || bad "tern $*: exit $rc, expected 2"
     n=$(wc -l <"$tmp/err")
     [ "$n" = 1 ] || bad "tern $*: $n stderr lines, expected 1: $(head -3 "$tmp/err")"
@@ -69,6 +69,26 @@ expect_err "unknown machine option" -M virt,nosuch=1
 expect_err "unknown backend" -serial tcp:1234 -M virt -bios none -kernel "$tmp/big.bin" -m 64M
 "$T" -M virt,dumpdtb="$tmp/out.dtb" >/dev/null 2>&1 || bad "dumpdtb failed"
 [ "$(head -c 4 "$tmp/out.dtb" | od -An -tx1 | tr -d ' ')" = d00dfeed ] || bad "dumpdtb did not write a device tree"
+
+# firmware and kernel may not land on each other (QEMU refuses overlapping images too)
+head -c $((3 * 1024 * 1024)) /dev/zero >"$tmp/fw3m.bin"
+expect_err "overlaps the firmware" -M virt -m 64M -bios "$tmp/fw3m.bin" -kernel "$tmp/big.bin"
+
+# -dtb: checked in full by libfdt before the guest sees it (random bytes; the FDT magic
+# followed by garbage; a good tree cut short), and a good one given /chosen as QEMU does
+head -c 4096 /dev/urandom >"$tmp/random.dtb"
+expect_err "not a valid flattened device tree" -M virt -bios none -kernel "$tmp/big.bin" -m 64M -dtb "$tmp/random.dtb"
+{ printf '\320\015\376\355'; head -c 4092 /dev/urandom; } >"$tmp/magic.dtb"
+expect_err "not a valid flattened device tree" -M virt -bios none -kernel "$tmp/big.bin" -m 64M -dtb "$tmp/magic.dtb"
+head -c 600 "$tmp/out.dtb" >"$tmp/short.dtb"
+expect_err "not a valid flattened device tree" -M virt -bios none -kernel "$tmp/big.bin" -m 64M -dtb "$tmp/short.dtb"
+python3 -c "import sys; d = bytearray(open(sys.argv[1], 'rb').read()); d[0x24:0x28] = b'\x00\x10\x00\x00'; open(sys.argv[2], 'wb').write(d)" "$tmp/out.dtb" "$tmp/badstruct.dtb"
+expect_err "not a valid flattened device tree" -M virt -bios none -kernel "$tmp/big.bin" -m 64M -dtb "$tmp/badstruct.dtb"
+expect_err "/nonexistent.dtb" -M virt -bios none -kernel "$tmp/big.bin" -m 64M -dtb /nonexistent.dtb
+echo initrd >"$tmp/initrd"
+"$T" -M virt,dumpdtb="$tmp/patched.dtb" -m 64M -dtb "$tmp/out.dtb" -append "console=hvc0 quiet" -initrd "$tmp/initrd" >/dev/null 2>&1 || bad "dumpdtb with -dtb failed"
+[ "$(fdtget "$tmp/patched.dtb" /chosen bootargs 2>&1)" = "console=hvc0 quiet" ] || bad "-dtb tree lacks -append's bootargs"
+fdtget "$tmp/patched.dtb" /chosen linux,initrd-start >/dev/null 2>&1 || bad "-dtb tree lacks the initrd"
 
 # the x86 board: KVM only, and what it says when KVM is missing
 expect_ok microvm -M help
