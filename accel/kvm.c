@@ -307,6 +307,22 @@ bool kvm_vcpu_set_regs(vcpu *v, const x86_regs *r)
 
 /* ---- whole state ---- */
 
+/* XSAVE layout (non-compacted, as KVM_GET_XSAVE gives it): XMM0 at byte 160 of the
+ * legacy area, the header's XSTATE_BV at byte 512 */
+#define XSAVE_XMM0 160
+#define XSAVE_XSTATE_BV 512
+#define XFEATURE_SSE (1ull << 1)
+
+uint8_t *kvm_xsave_xmm(struct kvm_xsave *x, unsigned n)
+{
+    uint8_t *area = (uint8_t *)x->region;
+    uint64_t bv;
+    memcpy(&bv, area + XSAVE_XSTATE_BV, 8);
+    bv |= XFEATURE_SSE;
+    memcpy(area + XSAVE_XSTATE_BV, &bv, 8);
+    return area + XSAVE_XMM0 + 16 * (n & 15);
+}
+
 bool kvm_vcpu_get_state(vcpu *v, kvm_vcpu_state *s)
 {
     memset(s, 0, sizeof(*s));
