@@ -11,6 +11,11 @@
 #define CLINT_MSIP(h) ((volatile uint32_t *)(0x2000000UL + 4 * (h)))
 #define FINISHER ((volatile uint32_t *)0x100000UL)
 #define KERNEL_DEFAULT 0x80200000UL
+#define FW_BASE 0x80000000UL              /* this firmware, its data and stacks */
+#define FW_SIZE 0x200000UL
+#define CLINT_BASE 0x2000000UL
+#define CLINT_SIZE 0x10000UL
+#define PMP_NAPOT 0x18UL
 
 #define SBI_SUCCESS 0
 #define SBI_ERR_FAILED -1
@@ -62,13 +67,20 @@ static void puts_(const char *s)
 
 static void hart_setup(void)
 {
-    /* all memory accessible to S and U: PMP entry 0 NAPOT over everything, RWX */
-    csr_write(pmpaddr0, -1L);
-    csr_write(pmpcfg0, 0x1f);
+    /* PMP as OpenSBI sets it on virt: the firmware's 2 MiB and the CLINT are M-mode's
+     * (NAPOT, no permissions; M-mode is not bound by unlocked entries), then all of
+     * memory RWX for S and U */
+    csr_write(pmpaddr0, (FW_BASE + FW_SIZE / 2 - 1) >> 2);
+    csr_write(pmpaddr1, (CLINT_BASE + CLINT_SIZE / 2 - 1) >> 2);
+    csr_write(pmpaddr2, -1L);
+    csr_write(pmpcfg0, PMP_NAPOT | (PMP_NAPOT << 8) | ((PMP_NAPOT | 7) << 16));
     /* delegate everything but S-mode ecalls (ours) and M-mode ones (not delegable) */
     csr_write(medeleg, 0xb1ff);
     csr_write(mideleg, (1 << 1) | (1 << 5) | (1 << 9));
+    /* counters: S-mode may read all; U-mode cycle, time and instret, which Linux 6.1
+     * leaves to the firmware (its vDSO reads time in U-mode) */
     csr_write(mcounteren, -1L);
+    csr_write(scounteren, 7);
     csr_write(menvcfg, 1UL << 63);       /* Sstc: S-mode owns stimecmp */
     csr_write(stimecmp, -1L);
     csr_write(mie, 1 << 3);              /* M software interrupts: IPIs and HSM */
