@@ -3,8 +3,10 @@
 type commands, check what comes back, power off, and check tern's exit status.
 
 usage: console.py TERN GUEST_DIR [--bios FILE] [--disk IMG] [--snapshot] [--timeout S]
+                  [--extra-initrd CPIO] [--command CMD --until REGEX [--output FILE]]
+TERN may also be qemu-system-riscv64: the command line is the same.
 """
-import argparse, os, pty, re, select, subprocess, sys, time
+import argparse, atexit, os, pty, re, select, shutil, subprocess, sys, tempfile, time
 
 def main():
     ap = argparse.ArgumentParser()
@@ -20,15 +22,31 @@ def main():
                     help="add virtio-rng and a virtio console (to --console-file) and check them")
     ap.add_argument("--console-file")
     ap.add_argument("--reboot", action="store_true", help="reboot once and expect a second boot")
+    ap.add_argument("--extra-initrd", help="a cpio archive appended to the kit's initramfs "
+                    "(the kernel unpacks both)")
+    ap.add_argument("--command", help="a command to run at the shell prompt")
+    ap.add_argument("--until", help="a pattern that ends the command's output")
+    ap.add_argument("--output", help="write the command's output (through --until) here")
+    ap.add_argument("--command-timeout", type=float, default=600)
     ap.add_argument("--machine", default="virt", choices=["virt", "microvm"],
                     help="microvm: the x86-64 guest (build-x86) under KVM, ended by a reboot "
                          "with -no-reboot since a PC without ACPI cannot power off")
     a = ap.parse_args()
     x86 = a.machine == "microvm"
 
+    initrd = os.path.join(a.guest, "initramfs.cpio.gz")
+    if a.extra_initrd:
+        tmpdir = tempfile.mkdtemp()
+        atexit.register(shutil.rmtree, tmpdir, True)
+        combined = os.path.join(tmpdir, "initrd")
+        with open(combined, "wb") as out:
+            for part in (initrd, a.extra_initrd):
+                with open(part, "rb") as f:
+                    shutil.copyfileobj(f, out)
+        initrd = combined
     cmd = [a.tern, "-M", a.machine, "-m", "256M", "-nographic",
            "-kernel", os.path.join(a.guest, "bzImage" if x86 else "Image"),
-           "-initrd", os.path.join(a.guest, "initramfs.cpio.gz"),
+           "-initrd", initrd,
            "-append", "console=ttyS0"]
     if x86:
         cmd += ["-no-reboot"]
@@ -58,8 +76,8 @@ def main():
         while True:
             m = rx.search(seen)
             if m:
-                seen = seen[m.end():]
-                return
+                consumed, seen = seen[:m.end()], seen[m.end():]
+                return consumed
             left = deadline - time.time()
             if left <= 0 or proc.poll() is not None:
                 sys.stdout.write(seen.decode(errors="replace")[-3000:])
@@ -108,6 +126,14 @@ def main():
         expect(r"/ # ", 30)
         send("echo hello-over-virtio-console > /dev/hvc1")
         expect(r"/ # ", 30)
+    if a.command:
+        send(a.command)
+        text = expect(a.until, a.command_timeout)
+        expect(r"/ # ", 30)
+        if a.output:
+            lines = text.decode(errors="replace").replace("\r", "").split("\n")
+            with open(a.output, "w") as f:
+                f.write("\n".join(lines[1:]) + "\n")     # without the echoed command
     if a.reboot:
         send("reboot")
         expect(r"tern guest ready", a.timeout)
