@@ -20,9 +20,17 @@ typedef struct accel_ops {
     void (*start)(vcpu *v);           /* start its thread */
     void (*kick)(vcpu *v);            /* make it notice interrupts / requests soon */
     void (*pause)(vcpu *v);           /* stop running guest code; returns when stopped */
+    /* pause() in two halves, so a machine stops all its vCPUs at once: ask (before
+     * start: the thread starts paused), then wait */
+    void (*request_pause)(vcpu *v);
+    void (*wait_paused)(vcpu *v);
     void (*resume)(vcpu *v);
+    /* optional: the whole machine stopped or goes on (given its first vCPU): KVM keeps
+     * its guest clock from jumping over the stop */
+    void (*machine_stopped)(vcpu *v, bool stopped);
     void (*destroy)(vcpu *v);         /* stop the thread and free */
     bool (*available)(void);          /* optional: false if it cannot run on this host */
+    int (*thread_id)(vcpu *v);        /* the host thread running it (0: not started) */
 } accel_ops;
 
 void accel_register(const accel_ops *ops);

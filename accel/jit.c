@@ -135,6 +135,8 @@ static void jit_destroy_vcpu(vcpu *v)
     static const accel_ops id = { \
         .name = nm, .arch = "riscv64", .desc = description, .create = create_fn, \
         .start = riscv_vcpu_start, .kick = riscv_vcpu_kick, .pause = riscv_vcpu_pause, \
+        .request_pause = riscv_vcpu_request_pause, .wait_paused = riscv_vcpu_wait_paused, \
+        .thread_id = riscv_vcpu_thread_id, \
         .resume = riscv_vcpu_resume, .destroy = jit_destroy_vcpu, .available = jit_supported, \
     }; \
     ACCEL_REGISTER(id)

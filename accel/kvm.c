@@ -36,6 +36,8 @@ struct kvm_vm {
     unsigned nslots;
     struct kvm_cpuid2 *cpuid;         /* what the host supports */
     struct kvm_msr_list *msr_list;    /* the MSRs KVM saves and restores */
+    uint64_t clock;                   /* kvmclock at the last stop */
+    bool clock_saved;
 };
 
 struct vcpu {
@@ -634,6 +636,26 @@ static void kick(void *opaque)
 
 static void kvm_kick(vcpu *v) { kick(v); }
 static void kvm_pause(vcpu *v) { vcpu_ctl_pause(&v->ctl, kick, v); }
+static void kvm_request_pause(vcpu *v) { vcpu_ctl_request_pause(&v->ctl, kick, v); }
+static void kvm_wait_paused(vcpu *v) { vcpu_ctl_wait_paused(&v->ctl); }
+static int kvm_thread_id(vcpu *v) { return v->ctl.tid; }
+
+/* Keep kvmclock from jumping over a stop, as QEMU does: its value at the stop is given
+ * back at the start. */
+static void kvm_machine_stopped(vcpu *v, bool stopped)
+{
+    kvm_vm *vm = v->vm;
+    if (stopped) {
+        struct kvm_clock_data d = { 0 };
+        vm->clock_saved = ioctl(vm->vm_fd, KVM_GET_CLOCK, &d) == 0;
+        vm->clock = d.clock;
+    } else if (vm->clock_saved) {
+        struct kvm_clock_data d = { .clock = vm->clock };
+        if (ioctl(vm->vm_fd, KVM_SET_CLOCK, &d) < 0)
+            guest_error("kvm: KVM_SET_CLOCK failed: %s\n", strerror(errno));
+        vm->clock_saved = false;
+    }
+}
 static void kvm_resume(vcpu *v) { vcpu_ctl_resume(&v->ctl); }
 
 static void kvm_destroy(vcpu *v)
@@ -661,6 +683,10 @@ static const accel_ops kvm_ops = {
     .start = kvm_start,
     .kick = kvm_kick,
     .pause = kvm_pause,
+    .request_pause = kvm_request_pause,
+    .wait_paused = kvm_wait_paused,
+    .thread_id = kvm_thread_id,
+    .machine_stopped = kvm_machine_stopped,
     .resume = kvm_resume,
     .destroy = kvm_destroy,
     .available = kvm_host_ok,

@@ -28,6 +28,9 @@ static const accel_ops riscv_interp_ops = {
     .start = riscv_vcpu_start,
     .kick = riscv_vcpu_kick,
     .pause = riscv_vcpu_pause,
+    .request_pause = riscv_vcpu_request_pause,
+    .wait_paused = riscv_vcpu_wait_paused,
+    .thread_id = riscv_vcpu_thread_id,
     .resume = riscv_vcpu_resume,
     .destroy = riscv_vcpu_destroy,
 };

@@ -84,6 +84,9 @@ static void kick(void *opaque)
 
 void riscv_vcpu_kick(vcpu *v) { kick(v); }
 void riscv_vcpu_pause(vcpu *v) { vcpu_ctl_pause(&v->ctl, kick, v); }
+int riscv_vcpu_thread_id(vcpu *v) { return v->ctl.tid; }
+void riscv_vcpu_request_pause(vcpu *v) { vcpu_ctl_request_pause(&v->ctl, kick, v); }
+void riscv_vcpu_wait_paused(vcpu *v) { vcpu_ctl_wait_paused(&v->ctl); }
 void riscv_vcpu_resume(vcpu *v) { vcpu_ctl_resume(&v->ctl); }
 
 void riscv_vcpu_destroy(vcpu *v)

@@ -21,6 +21,9 @@ void *riscv_vcpu_opaque(vcpu *v);
 void riscv_vcpu_start(vcpu *v);
 void riscv_vcpu_kick(vcpu *v);
 void riscv_vcpu_pause(vcpu *v);
+void riscv_vcpu_request_pause(vcpu *v);
+int riscv_vcpu_thread_id(vcpu *v);
+void riscv_vcpu_wait_paused(vcpu *v);
 void riscv_vcpu_resume(vcpu *v);
 void riscv_vcpu_destroy(vcpu *v);
 

@@ -1,6 +1,7 @@
 /* vCPU thread controls (see vcpu_ctl.h). */
 #include "accel/vcpu_ctl.h"
 #include "core/log.h"
+#include <unistd.h>
 
 void vcpu_ctl_init(vcpu_ctl *c)
 {
@@ -18,6 +19,8 @@ void vcpu_ctl_start(vcpu_ctl *c, void *(*fn)(void *), void *arg)
 
 bool vcpu_ctl_runnable(vcpu_ctl *c)
 {
+    if (!c->tid)
+        c->tid = (int)gettid();
     while (!c->quit) {
         if (c->pause_req || c->stopped) {
             c->paused = true;
@@ -38,16 +41,27 @@ void vcpu_ctl_exit(vcpu_ctl *c)
     pthread_mutex_unlock(&c->lock);
 }
 
-void vcpu_ctl_pause(vcpu_ctl *c, vcpu_kick_fn *kick, void *opaque)
+void vcpu_ctl_request_pause(vcpu_ctl *c, vcpu_kick_fn *kick, void *opaque)
 {
     pthread_mutex_lock(&c->lock);
     c->pause_req = true;
     pthread_mutex_unlock(&c->lock);
-    kick(opaque);
+    if (c->running)
+        kick(opaque);
+}
+
+void vcpu_ctl_wait_paused(vcpu_ctl *c)
+{
     pthread_mutex_lock(&c->lock);
     while (c->running && !c->paused)
         pthread_cond_wait(&c->paused_cond, &c->lock);
     pthread_mutex_unlock(&c->lock);
+}
+
+void vcpu_ctl_pause(vcpu_ctl *c, vcpu_kick_fn *kick, void *opaque)
+{
+    vcpu_ctl_request_pause(c, kick, opaque);
+    vcpu_ctl_wait_paused(c);
 }
 
 void vcpu_ctl_resume(vcpu_ctl *c)

@@ -17,6 +17,7 @@ typedef struct vcpu_ctl {
     bool running;                   /* the thread exists */
     bool quit, pause_req, paused;
     bool stopped;                   /* it cannot go on: parked until destroyed */
+    int tid;                        /* the thread's id, for `info cpus` */
 } vcpu_ctl;
 
 typedef void vcpu_kick_fn(void *opaque);
@@ -29,6 +30,9 @@ bool vcpu_ctl_runnable(vcpu_ctl *c);
 void vcpu_ctl_exit(vcpu_ctl *c);
 /* Ask the thread to pause and wait until it has. */
 void vcpu_ctl_pause(vcpu_ctl *c, vcpu_kick_fn *kick, void *opaque);
+/* Ask it to pause without waiting (before start: it starts paused); then wait for it. */
+void vcpu_ctl_request_pause(vcpu_ctl *c, vcpu_kick_fn *kick, void *opaque);
+void vcpu_ctl_wait_paused(vcpu_ctl *c);
 void vcpu_ctl_resume(vcpu_ctl *c);
 /* Make the thread quit, join it, and free the controls. */
 void vcpu_ctl_destroy(vcpu_ctl *c, vcpu_kick_fn *kick, void *opaque);

@@ -1,36 +1,29 @@
 /*
- * Character backends (see chardev.h). The terminal is put in raw mode and restored on
- * every way out: normal exit, fatal signals, and atexit.
+ * Character devices (see chardev.h): the frontends, the mux and its Ctrl-A escapes,
+ * input flow control and output. The backends are opened in chardev_open.c. The host
+ * terminal is put in raw mode and restored on every way out: normal exit, fatal
+ * signals, and atexit.
  */
-#include "core/chardev.h"
+#include "core/chardev_impl.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
 
-#define INBUF 4096
+#define OUT_BACKLOG_MAX (1u << 20)    /* a socket peer that does not read loses output past this */
 
-struct chardev {
-    int in_fd, out_fd;
-    bool mux;                   /* Ctrl-A escapes and the monitor */
-    bool escape;                /* saw Ctrl-A */
-    bool in_monitor;
-    char line[256];
-    size_t line_len;
-    uint8_t pending[INBUF];
-    size_t npending;
-    size_t (*can_rx)(void *opaque);
-    void (*rx)(void *opaque, uint8_t byte);
-    void *opaque;
-    monitor_fn monitor;
-    void *monitor_opaque;
-};
+static chardev *all_chardevs;
+
+static void send_event(chardev *c, int i, int event);
 
 static struct termios saved_tio;
 static bool tio_saved;
@@ -50,13 +43,15 @@ static void fatal_signal(int sig)
     raise(sig);
 }
 
-static void raw_terminal(void)
+void chardev_raw_terminal(bool keep_signals)
 {
-    if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved_tio) < 0)
+    if (tio_saved || !isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved_tio) < 0)
         return;
     struct termios t = saved_tio;
     t.c_iflag &= ~(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
-    t.c_lflag &= ~(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+    t.c_lflag &= ~(ECHO | ECHONL | ICANON | IEXTEN);
+    if (!keep_signals)
+        t.c_lflag &= ~ISIG;      /* Ctrl-C goes to the guest (QEMU's signal=off) */
     t.c_cflag &= ~(CSIZE | PARENB);
     t.c_cflag |= CS8;
     t.c_oflag |= OPOST;          /* keep \n -> \r\n for the host side, as QEMU does */
@@ -70,55 +65,191 @@ static void raw_terminal(void)
         signal(sigs[i], fatal_signal);
 }
 
-static void out_text(chardev *c, const char *s)
+/* ---- registry ---- */
+
+chardev *chardev_alloc(const char *label)
 {
-    chardev_write(c, (const uint8_t *)s, strlen(s));
+    chardev *c = calloc(1, sizeof(*c));
+    if (!c)
+        fatal("out of memory");
+    c->label = strdup(label ? label : "");
+    if (!c->label)
+        fatal("out of memory");
+    c->in_fd = c->out_fd = c->listen_fd = -1;
+    c->connected = true;
+    c->next = all_chardevs;
+    all_chardevs = c;
+    return c;
 }
 
-static chardev *monitor_out_dev;
-static void monitor_out(const char *text)
+chardev *chardev_find(const char *id)
 {
-    if (monitor_out_dev)
-        out_text(monitor_out_dev, text);
+    for (chardev *c = all_chardevs; c; c = c->next)
+        if (!strcmp(c->label, id))
+            return c;
+    return NULL;
 }
+
+const char *chardev_label(const chardev *c) { return c->label; }
+const char *chardev_filename(const chardev *c) { return c->filename ? c->filename : ""; }
+bool chardev_connected(const chardev *c) { return c->connected; }
+
+chardev *chardev_null(void)
+{
+    chardev *c = chardev_alloc("");
+    c->filename = strdup("null");
+    return c;
+}
+
+void chardev_close(chardev *c)
+{
+    if (!c)
+        return;
+    for (chardev **p = &all_chardevs; *p; p = &(*p)->next) {
+        if (*p == c) {
+            *p = c->next;
+            break;
+        }
+    }
+    io_watch_remove(c->watch);
+    io_watch_remove(c->listen_watch);
+    if (c->in_fd == STDIN_FILENO) {
+        fcntl(c->in_fd, F_SETFL, fcntl(c->in_fd, F_GETFL) & ~O_NONBLOCK);
+        restore_terminal();
+    }
+    if (c->in_fd > STDERR_FILENO)
+        close(c->in_fd);
+    if (c->out_fd > STDERR_FILENO && c->out_fd != c->in_fd)
+        close(c->out_fd);
+    if (c->pty_slave >= 0 && c->pty_slave_open)
+        close(c->pty_slave);
+    if (c->listen_fd >= 0)
+        close(c->listen_fd);
+    if (c->unix_path) {
+        unlink(c->unix_path);
+        free(c->unix_path);
+    }
+    free(c->outbuf);
+    free(c->filename);
+    free(c->label);
+    free(c);
+}
+
+chardev *chardev_first(void) { return all_chardevs; }
+bool chardev_is_mux(const chardev *c) { return c->mux; }
+
+void chardev_start_all(void)
+{
+    for (chardev *c = all_chardevs; c; c = c->next)
+        if (c->mux && c->nfe)
+            send_event(c, c->focus, CHR_EVENT_MUX_IN);
+}
+
+void chardev_list(void (*out)(void *opaque, const char *text), void *opaque)
+{
+    for (chardev *c = all_chardevs; c; c = c->next) {
+        char line[512];
+        snprintf(line, sizeof(line), "%s: filename=%s\n", c->label, chardev_filename(c));
+        out(opaque, line);
+    }
+}
+
+void chardev_close_all(void)
+{
+    while (all_chardevs)
+        chardev_close(all_chardevs);
+}
+
+/* ---- frontends ---- */
+
+static void send_event(chardev *c, int i, int event)
+{
+    if (i >= 0 && i < c->nfe && c->fe[i].event)
+        c->fe[i].event(c->fe[i].opaque, event);
+}
+
+bool chardev_attach(chardev *c, size_t (*can_rx)(void *), void (*rx)(void *, uint8_t),
+                    void (*event)(void *, int), void *opaque, char *err, size_t errsize)
+{
+    if (c->nfe && !c->mux) {
+        snprintf(err, errsize, "chardev '%s' is already in use (share it with mux=on)", c->label);
+        return false;
+    }
+    if (c->nfe == CHARDEV_MAX_FE) {
+        snprintf(err, errsize, "chardev '%s' has too many users", c->label);
+        return false;
+    }
+    int i = c->nfe++;
+    c->fe[i] = (struct chardev_fe){ can_rx, rx, event, opaque };
+    /* as in QEMU, the frontend attached last has the focus (told by chardev_start_all,
+     * once every frontend is there: a monitor behind a serial port stays quiet) */
+    c->focus = i;
+    if (c->connected)
+        send_event(c, i, CHR_EVENT_OPENED);
+    return true;
+}
+
+void chardev_detach(chardev *c, void *opaque)
+{
+    for (int i = 0; i < c->nfe; i++) {
+        if (c->fe[i].opaque != opaque)
+            continue;
+        memmove(&c->fe[i], &c->fe[i + 1], (size_t)(c->nfe - i - 1) * sizeof(c->fe[0]));
+        c->nfe--;
+        if (c->focus >= c->nfe)
+            c->focus = c->nfe ? c->nfe - 1 : 0;
+        return;
+    }
+}
+
+void chardev_set_receiver(chardev *c, size_t (*can_rx)(void *), void (*rx)(void *, uint8_t),
+                          void *opaque)
+{
+    char err[128];
+    if (!chardev_attach(c, can_rx, rx, NULL, opaque, err, sizeof(err)))
+        fatal("%s", err);
+}
+
+/* ---- input ---- */
 
 static void deliver(chardev *c)
 {
-    size_t room = c->can_rx ? c->can_rx(c->opaque) : 0;
+    if (!c->nfe) {
+        c->npending = 0;
+        return;
+    }
+    struct chardev_fe *f = &c->fe[c->focus];
+    size_t room = f->can_rx ? f->can_rx(f->opaque) : 0;
     size_t n = c->npending < room ? c->npending : room;
     for (size_t i = 0; i < n; i++)
-        c->rx(c->opaque, c->pending[i]);
+        f->rx(f->opaque, c->pending[i]);
+    /* the frontend may have been detached or the chardev refilled meanwhile */
+    if (n > c->npending)
+        n = c->npending;
     memmove(c->pending, c->pending + n, c->npending - n);
     c->npending -= n;
 }
 
+void chardev_accept_input(chardev *c)
+{
+    if (c && c->npending)
+        deliver(c);
+}
+
 static void queue_byte(chardev *c, uint8_t b)
 {
-    if (c->npending < INBUF)
+    if (c->npending < sizeof(c->pending))
         c->pending[c->npending++] = b;
 }
 
-static void monitor_byte(chardev *c, uint8_t b)
+static void mux_switch(chardev *c)
 {
-    if (b == '\r' || b == '\n') {
-        out_text(c, "\r\n");
-        c->line[c->line_len] = 0;
-        if (c->line_len && c->monitor) {
-            monitor_out_dev = c;
-            c->monitor(c->monitor_opaque, c->line, monitor_out);
-        }
-        c->line_len = 0;
-        if (c->in_monitor)
-            out_text(c, "(tern) ");
-    } else if (b == 0x7f || b == 8) {
-        if (c->line_len) {
-            c->line_len--;
-            out_text(c, "\b \b");
-        }
-    } else if (b >= 32 && c->line_len + 1 < sizeof(c->line)) {
-        c->line[c->line_len++] = (char)b;
-        chardev_write(c, &b, 1);
-    }
+    if (c->nfe < 2)
+        return;
+    c->npending = 0;              /* what the old focus had not taken is not the new one's */
+    send_event(c, c->focus, CHR_EVENT_MUX_OUT);
+    c->focus = (c->focus + 1) % c->nfe;
+    send_event(c, c->focus, CHR_EVENT_MUX_IN);
 }
 
 static void input_byte(chardev *c, uint8_t b)
@@ -127,17 +258,16 @@ static void input_byte(chardev *c, uint8_t b)
         c->escape = false;
         switch (b) {
         case 'x':
-            out_text(c, "\r\ntern: terminated by Ctrl-A x\r\n");
-            main_loop_request_exit(0);
+            chardev_write_text(c, "\ntern: terminated by Ctrl-A x\n");
+            main_loop_request_exit_why(0, false, "host-ui");
             return;
         case 'h':
-            out_text(c, "\r\nC-a h    print this help\r\nC-a x    exit tern\r\n"
-                        "C-a c    switch between console and monitor\r\nC-a C-a  send C-a\r\n");
+        case '?':
+            chardev_write_text(c, "\nC-a h    print this help\nC-a x    exit tern\n"
+                                  "C-a c    switch between console and monitor\nC-a C-a  sends C-a\n");
             return;
         case 'c':
-            c->in_monitor = !c->in_monitor;
-            c->line_len = 0;
-            out_text(c, c->in_monitor ? "\r\n(tern) " : "\r\n");
+            mux_switch(c);
             return;
         case 1:
             break;               /* a literal Ctrl-A */
@@ -148,78 +278,43 @@ static void input_byte(chardev *c, uint8_t b)
         c->escape = true;
         return;
     }
-    if (c->in_monitor)
-        monitor_byte(c, b);
-    else
-        queue_byte(c, b);
+    queue_byte(c, b);
 }
 
-static void on_readable(void *opaque)
+void chardev_input(chardev *c, const uint8_t *buf, size_t n)
 {
-    chardev *c = opaque;
-    uint8_t buf[256];
-    ssize_t n = read(c->in_fd, buf, sizeof(buf));
-    if (n <= 0) {
-        if (n == 0 || (errno != EAGAIN && errno != EINTR))
-            main_loop_remove_fd(c->in_fd);   /* EOF: the guest just sees no more input */
-        return;
-    }
-    for (ssize_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         input_byte(c, buf[i]);
-    deliver(c);
-}
-
-chardev *chardev_open(const char *spec, char *err, size_t errsize)
-{
-    chardev *c = calloc(1, sizeof(*c));
-    if (!c)
-        fatal("out of memory");
-    c->in_fd = c->out_fd = -1;
-    if (!strcmp(spec, "mon:stdio") || !strcmp(spec, "stdio")) {
-        c->mux = !strcmp(spec, "mon:stdio");
-        c->in_fd = STDIN_FILENO;
-        c->out_fd = STDOUT_FILENO;
-        raw_terminal();
-        fcntl(c->in_fd, F_SETFL, fcntl(c->in_fd, F_GETFL) | O_NONBLOCK);
-        main_loop_add_fd(c->in_fd, on_readable, c);
-    } else if (!strncmp(spec, "file:", 5)) {
-        c->out_fd = open(spec + 5, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (c->out_fd < 0) {
-            snprintf(err, errsize, "-serial %s: %s", spec, strerror(errno));
-            free(c);
-            return NULL;
-        }
-    } else if (strcmp(spec, "null") != 0) {
-        snprintf(err, errsize, "-serial %s: unknown backend (mon:stdio, stdio, file:PATH, null)", spec);
-        free(c);
-        return NULL;
+        /* a monitor takes its input at once, so a Ctrl-A c later in the same read
+         * finds its line already done */
+        if (c->npending)
+            deliver(c);
     }
-    return c;
 }
 
-void chardev_close(chardev *c)
+void chardev_peer_changed(chardev *c, bool connected)
 {
-    if (!c)
-        return;
-    if (c->in_fd >= 0) {
-        main_loop_remove_fd(c->in_fd);
-        fcntl(c->in_fd, F_SETFL, fcntl(c->in_fd, F_GETFL) & ~O_NONBLOCK);
-        restore_terminal();
+    c->connected = connected;
+    if (!connected) {
+        c->outlen = 0;
+        c->npending = 0;
     }
-    if (c->out_fd > STDERR_FILENO)
-        close(c->out_fd);
-    free(c);
+    for (int i = 0; i < c->nfe; i++)
+        send_event(c, i, connected ? CHR_EVENT_OPENED : CHR_EVENT_CLOSED);
 }
 
-void chardev_write(chardev *c, const uint8_t *buf, size_t n)
+/* ---- output ---- */
+
+static void write_blocking(int fd, const uint8_t *buf, size_t n)
 {
-    while (c->out_fd >= 0 && n) {
-        ssize_t w = write(c->out_fd, buf, n);
+    while (n) {
+        ssize_t w = write(fd, buf, n);
         if (w < 0) {
             if (errno == EINTR)
                 continue;
             if (errno == EAGAIN) {
-                usleep(1000);
+                struct pollfd p = { .fd = fd, .events = POLLOUT };
+                poll(&p, 1, 100);
                 continue;
             }
             return;              /* closed terminal or full disk: output is lost */
@@ -229,36 +324,86 @@ void chardev_write(chardev *c, const uint8_t *buf, size_t n)
     }
 }
 
-void chardev_set_receiver(chardev *c, size_t (*can_rx)(void *), void (*rx)(void *, uint8_t),
-                          void *opaque)
+/* Write what fits without blocking; false if the peer is gone. */
+static bool write_some(chardev *c, const uint8_t **buf, size_t *n)
 {
-    c->can_rx = can_rx;
-    c->rx = rx;
-    c->opaque = opaque;
-}
-
-void chardev_accept_input(chardev *c)
-{
-    if (c && c->npending)
-        deliver(c);
-}
-
-void chardev_set_monitor(chardev *c, monitor_fn fn, void *opaque)
-{
-    c->monitor = fn;
-    c->monitor_opaque = opaque;
-}
-
-void monitor_out_text(void (*out)(const char *text), char *text)
-{
-    for (char *p = text, *nl; *p; p = nl + 1) {
-        nl = strchr(p, '\n');
-        if (!nl) {
-            out(p);
-            break;
+    while (*n) {
+        ssize_t w = c->is_socket ? send(c->out_fd, *buf, *n, MSG_NOSIGNAL) : write(c->out_fd, *buf, *n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return errno == EAGAIN || errno == EWOULDBLOCK;
         }
-        *nl = 0;
-        out(p);
-        out("\r\n");
+        *buf += w;
+        *n -= (size_t)w;
     }
+    return true;
+}
+
+void chardev_flush_backlog(chardev *c)
+{
+    const uint8_t *p = c->outbuf;
+    size_t n = c->outlen;
+    bool alive = write_some(c, &p, &n);
+    memmove(c->outbuf, p, n);
+    c->outlen = alive ? n : 0;
+    chardev_update_watch(c);
+}
+
+void chardev_write(chardev *c, const uint8_t *buf, size_t n)
+{
+    if (!c || c->out_fd < 0 || !c->connected || !n)
+        return;
+    if (!c->nonblocking_out) {
+        write_blocking(c->out_fd, buf, n);
+        return;
+    }
+    /* sockets and ptys: never block the caller (a vCPU, the main loop) on a slow peer */
+    if (!c->outlen && !write_some(c, &buf, &n))
+        return;
+    if (!n)
+        return;
+    if (c->outlen + n > OUT_BACKLOG_MAX)
+        n = OUT_BACKLOG_MAX - c->outlen;
+    if (c->outlen + n > c->outcap) {
+        size_t cap = c->outcap ? c->outcap : 4096;
+        while (cap < c->outlen + n)
+            cap *= 2;
+        uint8_t *nb = realloc(c->outbuf, cap);
+        if (!nb)
+            return;
+        c->outbuf = nb;
+        c->outcap = cap;
+    }
+    memcpy(c->outbuf + c->outlen, buf, n);
+    c->outlen += n;
+    chardev_update_watch(c);
+}
+
+void chardev_write_text(chardev *c, const char *text)
+{
+    if (!c)
+        return;
+    /* every line ends "\r\n", as QEMU's monitor writes them on every backend */
+    for (const char *p = text; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        chardev_write(c, (const uint8_t *)p, n);
+        if (!nl)
+            break;
+        chardev_write(c, (const uint8_t *)"\r\n", 2);
+        p = nl + 1;
+    }
+}
+
+void chardev_printf(chardev *c, const char *fmt, ...)
+{
+    char *s = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    if (n >= 0)
+        chardev_write_text(c, s);
+    free(s);
 }

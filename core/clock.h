@@ -1,35 +1,22 @@
 /*
- * Guest time and the main loop: one virtual clock (host monotonic time for now;
- * instruction-counted under -icount later), timers that fire on the main thread, fd
- * handlers, and the requests (exit, reset) that any thread can make of the main loop.
+ * Guest time: one virtual clock. It follows the host's monotonic clock, less the time
+ * the machine spent stopped: while stopped it stands still, and on `cont` the guest
+ * sees no jump (QEMU's virtual clock does the same). -icount will replace it later.
+ * The main loop (timers, fd watches, requests to the main thread) is in main_loop.h.
  */
 #ifndef TERN_CLOCK_H
 #define TERN_CLOCK_H
 
 #include <stdint.h>
 #include <stdbool.h>
+#include "core/main_loop.h"
 
 uint64_t vclock_ns(void);
-
-typedef struct qtimer qtimer;
-typedef void (*qtimer_cb)(void *opaque);
-qtimer *qtimer_new(qtimer_cb cb, void *opaque);
-void qtimer_free(qtimer *t);
-/* Fire at virtual time `deadline_ns` (callback runs on the main thread, big lock held). */
-void qtimer_mod(qtimer *t, uint64_t deadline_ns);
-void qtimer_del(qtimer *t);
-
-typedef void (*fd_cb)(void *opaque);
-void main_loop_add_fd(int fd, fd_cb on_readable, void *opaque);
-void main_loop_remove_fd(int fd);
-
-/* Any thread: ask the main loop to stop with this exit status. */
-void main_loop_request_exit(int status);
-bool main_loop_exit_requested(void);
-/* Forget a handled exit request (after a machine reset). */
-void main_loop_clear_exit(void);
-/* Runs until an exit is requested; returns the exit status. */
-int main_loop_run(void);
-void main_loop_wake(void);
+/* Host monotonic time, for what must go on while the guest is stopped. */
+uint64_t host_clock_ns(void);
+/* Freeze and unfreeze guest time (the stop primitive calls these, vCPUs parked). */
+void vclock_stop(void);
+void vclock_cont(void);
+bool vclock_stopped(void);
 
 #endif

@@ -59,14 +59,14 @@ static uint64_t field_elem(const uint8_t *p, uint32_t size)
     return v;
 }
 
-void device_list_print(device_list *l, void (*out)(const char *text))
+void device_list_print(device_list *l, void (*out)(void *opaque, const char *text), void *opaque)
 {
     char line[160];
     for (int i = 0; i < l->n; i++) {
         const state_desc *sd = l->e[i].ops->state;
-        snprintf(line, sizeof(line), "%s (%s)%s\r\n", l->e[i].name, l->e[i].ops->type,
+        snprintf(line, sizeof(line), "%s (%s)%s\n", l->e[i].name, l->e[i].ops->type,
                  sd ? "" : ": no state");
-        out(line);
+        out(opaque, line);
         for (size_t f = 0; sd && f < sd->nfields; f++) {
             const state_field *fd = &sd->fields[f];
             const uint8_t *p = (const uint8_t *)l->e[i].dev + fd->offset;
@@ -76,8 +76,8 @@ void device_list_print(device_list *l, void (*out)(const char *text))
             for (uint32_t k = 0; k < shown && n < (int)sizeof(line) - 24; k++)
                 n += snprintf(line + n, sizeof(line) - (size_t)n, " %llx",
                               (unsigned long long)field_elem(p + (size_t)k * fd->size, fd->size));
-            snprintf(line + n, sizeof(line) - (size_t)n, "%s\r\n", shown < fd->count ? " ..." : "");
-            out(line);
+            snprintf(line + n, sizeof(line) - (size_t)n, "%s\n", shown < fd->count ? " ..." : "");
+            out(opaque, line);
         }
     }
 }

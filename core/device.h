@@ -46,7 +46,7 @@ device_list *device_list_new(void);
 void device_register(device_list *l, const char *name, const device_ops *ops, void *dev);
 void device_list_reset(device_list *l);
 /* Print every device's state fields (the monitor's "info devices"). */
-void device_list_print(device_list *l, void (*out)(const char *text));
+void device_list_print(device_list *l, void (*out)(void *opaque, const char *text), void *opaque);
 /* Destroys devices in reverse order of registration, then the list. */
 void device_list_free(device_list *l);
 

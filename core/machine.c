@@ -27,3 +27,15 @@ void machine_class_list(void)
     for (int i = 0; i < nclasses; i++)
         printf("%-10s %s\n", classes[i]->name, classes[i]->desc);
 }
+
+const char *machine_global(machine_opts *o, const char *driver, const char *prop)
+{
+    const char *v = NULL;
+    for (int i = 0; i < o->nglobals; i++) {
+        if (!strcmp(o->globals[i].driver, driver) && !strcmp(o->globals[i].prop, prop)) {
+            o->globals[i].used = true;
+            v = o->globals[i].value;
+        }
+    }
+    return v;
+}

@@ -7,8 +7,31 @@
 
 #include <stdint.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include "core/memory.h"
 #include "core/device.h"
+#include "core/opts.h"
+
+struct chardev;
+
+typedef struct drive_opt {
+    const char *file;
+    const char *id;             /* id=, for -device ...,drive=ID */
+    bool readonly, snapshot;
+    bool if_none;               /* if=none: only a -device with drive=ID attaches it */
+    bool claimed;               /* a device has it */
+} drive_opt;
+
+typedef struct device_opt {
+    char *driver;               /* -device DRIVER,... */
+    char *text;                 /* the whole argument, for messages */
+    opt_list props;             /* the rest; the board asks for what the device takes */
+} device_opt;
+
+typedef struct global_opt {
+    char *driver, *prop, *value;  /* -global DRIVER.PROP=VALUE */
+    bool used;
+} global_opt;
 
 typedef struct machine_opts {
     const char *machine;        /* -M name */
@@ -18,46 +41,68 @@ typedef struct machine_opts {
     const char *kernel;
     const char *accel;          /* NULL: the board picks (jit where the host runs it) */
     const char *accel_props;
+    const char *cpu;            /* -cpu MODEL[,props]: NULL for the board's */
     bool nographic;
     int smp;
     const char *append;         /* kernel command line */
     const char *initrd;
     const char *dtb;            /* device tree to use instead of the generated one */
-    const char *serial;         /* -serial backend: mon:stdio, stdio, file:PATH, null */
+    struct chardev *serial;     /* the first serial port's chardev (NULL: none) */
     bool no_reboot;
+    bool no_shutdown;           /* -no-shutdown: stop instead of exiting at power-off */
     bool snapshot;              /* -snapshot: every drive keeps its writes in memory */
 #define MAX_DRIVES 8
-    struct drive_opt {
-        const char *file;
-        bool readonly, snapshot;
-    } drives[MAX_DRIVES];
+    drive_opt drives[MAX_DRIVES];
     int ndrives;
-#define MAX_DEVICES 8
-    struct device_opt {
-        const char *type;       /* "virtio-rng", "virtconsole" */
-        const char *chardev;    /* -chardev id for consoles */
-    } devices[MAX_DEVICES];
+#define MAX_DEVICES 16
+    device_opt devices[MAX_DEVICES];
     int ndevices;
-#define MAX_CHARDEVS 8
-    struct chardev_opt {
-        const char *id;
-        char *spec;             /* chardev_open() syntax: file:PATH, stdio, null */
-    } chardevs[MAX_CHARDEVS];
-    int nchardevs;
+#define MAX_GLOBALS 16
+    global_opt globals[MAX_GLOBALS];
+    int nglobals;
+    /* semihosting (-semihosting, -semihosting-config) */
+    bool semihosting;
+    struct chardev *semihosting_chr;   /* NULL: stderr */
+    const char *semihosting_args;      /* the guest's command line (arg=...) */
 } machine_opts;
+
+/* -global DRIVER.PROP: the value (marked used), or NULL. */
+const char *machine_global(machine_opts *o, const char *driver, const char *prop);
 
 typedef struct machine machine;
 
 typedef struct machine_class {
     const char *name;
     const char *desc;
-    /* Build the board. On a user error: print one line with error_report, return -1. */
+    /* Build the board and its vCPUs (m->vcpus, not started). On a user error: print one
+     * line with error_report, return -1; 1 means there is nothing to run (dumpdtb). */
     int (*init)(machine *m);
-    /* Start the vCPUs and run until exit; returns the exit status. */
-    int (*run)(machine *m);
+    /* After the vCPUs were destroyed: back to power-on (RAM, devices, images), and the
+     * vCPUs created anew. -1 on failure (reported). */
+    int (*reset)(machine *m);
+    /* optional: system_powerdown, asking the guest to power off */
+    void (*powerdown)(machine *m);
     /* Free everything init made (after run, or after a failed init). */
     void (*destroy)(machine *m);
 } machine_class;
+
+/*
+ * What the monitor and the debugger may do with a board's CPUs, whatever their
+ * architecture. Called on the main thread with the machine stopped.
+ */
+typedef struct machine_cpu_ops {
+    const char *cpu_word;                    /* "hart", "CPU" */
+    void (*dump)(machine *m, unsigned cpu, FILE *f);   /* info registers */
+    uint64_t (*pc)(machine *m, unsigned cpu);
+    /* memory as CPU `cpu` sees it now, through its MMU; false where it would fault */
+    bool (*read_virt)(machine *m, unsigned cpu, uint64_t va, void *buf, size_t len);
+    bool (*write_virt)(machine *m, unsigned cpu, uint64_t va, const void *buf, size_t len);
+    /* disassemble n instructions at va (x/i); returns how many it could */
+    int (*disas)(machine *m, unsigned cpu, uint64_t va, int n, FILE *f);
+} machine_cpu_ops;
+
+struct accel_ops;
+struct vcpu;
 
 struct machine {
     const machine_class *cls;
@@ -66,6 +111,11 @@ struct machine {
     address_space io;           /* I/O ports, on boards that have them (x86) */
     device_list *devices;
     void *board;                /* board-private state */
+    const struct accel_ops *accel;
+    struct vcpu **vcpus;        /* the board's array; entries NULL between runs */
+    unsigned ncpus;
+    const machine_cpu_ops *cpu;
+    const char *name;           /* -name */
 };
 
 void machine_class_register(const machine_class *mc);

@@ -12,8 +12,24 @@
 
 static pthread_mutex_t the_big_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 
-void big_lock(void) { pthread_mutex_lock(&the_big_lock); }
-void big_unlock(void) { pthread_mutex_unlock(&the_big_lock); }
+static __thread int big_depth;       /* how many times this thread holds it */
+
+void big_lock(void) { pthread_mutex_lock(&the_big_lock); big_depth++; }
+void big_unlock(void) { big_depth--; pthread_mutex_unlock(&the_big_lock); }
+
+int big_lock_drop_all(void)
+{
+    int d = big_depth;
+    for (int i = 0; i < d; i++)
+        big_unlock();
+    return d;
+}
+
+void big_lock_retake(int depth)
+{
+    for (int i = 0; i < depth; i++)
+        big_lock();
+}
 
 void as_init(address_space *as)
 {

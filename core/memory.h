@@ -92,5 +92,9 @@ bool dma_write(address_space *as, uint64_t pa, const void *buf, size_t len);
 /* The lock all device callbacks run under (DESIGN.md, interface 7). */
 void big_lock(void);
 void big_unlock(void);
+/* Let go of it entirely (it is recursive), for a wait another thread must not block on;
+ * returns how deep this thread held it, for big_lock_retake(). */
+int big_lock_drop_all(void);
+void big_lock_retake(int depth);
 
 #endif

@@ -236,6 +236,11 @@ int rv_csr_access(rv_cpu *c, unsigned csr, uint64_t *old, uint64_t newv, bool wr
 /* ---- mmu.c ---- */
 /* Translate + check. On failure returns the exception cause, else 0 and *paddr. */
 int rv_translate(rv_cpu *c, uint64_t va, enum rv_access acc, unsigned priv, uint64_t *paddr);
+/* The physical address of va at the hart's current privilege, as a debugger reads it:
+ * no permission checks, no A/D updates, no TLB fill. 0, or the page-fault cause. */
+int rv_debug_translate(rv_cpu *c, uint64_t va, uint64_t *paddr);
+/* Read or write guest memory through that translation (debug_access.c). */
+bool rv_debug_access(rv_cpu *c, uint64_t va, void *buf, size_t len, bool write);
 void rv_tlb_flush(rv_cpu *c);
 void rv_tlb_flush_page(rv_cpu *c, uint64_t va);
 /* Empty the jump cache; `machine_mode` too if M-mode fetch permissions changed (PMP). */

@@ -161,7 +161,7 @@ static int fault_cause(enum rv_access acc, bool page)
  * or the exception cause. PMP on the final address is checked by the caller (it knows
  * the access size).
  */
-static int walk(rv_cpu *c, uint64_t va, enum rv_access acc, unsigned priv, uint64_t *paddr)
+static int walk(rv_cpu *c, uint64_t va, enum rv_access acc, unsigned priv, uint64_t *paddr, bool debug)
 {
     unsigned mode = c->satp >> 60;
     if (priv == PRV_M || mode == 0) {
@@ -198,6 +198,15 @@ static int walk(rv_cpu *c, uint64_t va, enum rv_access acc, unsigned priv, uint6
             base = ppn << 12;
             continue;
         }
+        uint64_t lowmask = (1ull << (9 * i)) - 1;
+        if (debug) {
+            /* the debugger sees what the mapping points to, without the access rules
+             * and without setting A/D */
+            if (ppn & lowmask)
+                goto page_fault;
+            *paddr = ((ppn & ~lowmask) << 12) | (va & ((1ull << (12 + 9 * i)) - 1));
+            return 0;
+        }
         /* leaf: permissions */
         if (priv == PRV_U) {
             if (!(pte & PTE_U))
@@ -212,7 +221,6 @@ static int walk(rv_cpu *c, uint64_t va, enum rv_access acc, unsigned priv, uint6
             goto page_fault;
         if (acc == ACC_WRITE && !(pte & PTE_W))
             goto page_fault;
-        uint64_t lowmask = (1ull << (9 * i)) - 1;
         if (ppn & lowmask)
             goto page_fault;       /* misaligned superpage */
         /* hardware A/D update */
@@ -229,7 +237,7 @@ static int walk(rv_cpu *c, uint64_t va, enum rv_access acc, unsigned priv, uint6
             uint64_t expect = pte;
             if (!__atomic_compare_exchange_n((uint64_t *)host, &expect, pte | want, false,
                                              __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-                return walk(c, va, acc, priv, paddr);
+                return walk(c, va, acc, priv, paddr, false);
         }
         *paddr = ((ppn & ~lowmask) << 12) | (va & ((1ull << (12 + 9 * i)) - 1));
         log_cat(LOG_MMU, "mmu: va %016llx -> pa %016llx (level %d, pte %016llx)\n",
@@ -244,7 +252,12 @@ page_fault:
 
 int rv_translate(rv_cpu *c, uint64_t va, enum rv_access acc, unsigned priv, uint64_t *paddr)
 {
-    return walk(c, va, acc, priv, paddr);
+    return walk(c, va, acc, priv, paddr, false);
+}
+
+int rv_debug_translate(rv_cpu *c, uint64_t va, uint64_t *paddr)
+{
+    return walk(c, va, ACC_READ, c->priv, paddr, true);
 }
 
 static rv_tlb *tlb_for(rv_cpu *c, enum rv_access acc)
@@ -294,7 +307,7 @@ static int access_page(rv_cpu *c, uint64_t va, unsigned size, enum rv_access acc
                        uint64_t *pa, unsigned *priv_out)
 {
     unsigned priv = acc == ACC_FETCH ? c->priv : rv_effective_data_priv(c);
-    int exc = walk(c, va, acc, priv, pa);
+    int exc = walk(c, va, acc, priv, pa, false);
     if (exc)
         return exc;
     if (!rv_pmp_check(c, *pa, size, acc, priv))

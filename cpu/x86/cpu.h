@@ -77,6 +77,9 @@ void x86_long_mode_regs(x86_regs *r, uint64_t base, uint64_t rip, uint64_t rsp);
 
 /* Print registers as `info registers` and error reports do. */
 void x86_regs_dump(const x86_regs *r, FILE *f);
+/* Guest memory through the page tables r describes, as a debugger reads it. */
+bool x86_debug_access(struct address_space *as, const x86_regs *r, uint64_t va, void *buf, size_t len,
+                      bool write);
 /* Disassemble up to `n` instructions of guest code (capstone); returns lines written. */
 int x86_disas(const uint8_t *code, size_t len, uint64_t addr, bool long_mode, int n, FILE *f);
 

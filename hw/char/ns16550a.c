@@ -179,8 +179,14 @@ ns16550a *ns16550a_create(device_list *devs, address_space *as, uint64_t base, c
     u->chr = chr;
     u->irq = irq;
     u->irq_opaque = irq_opaque;
-    if (chr)
-        chardev_set_receiver(chr, uart_can_rx, uart_rx, u);
+    if (chr) {
+        char err[256];
+        if (!chardev_attach(chr, uart_can_rx, uart_rx, NULL, u, err, sizeof(err))) {
+            error_report("-serial: %s", err);
+            free(u);
+            return NULL;
+        }
+    }
     as_add_mmio(as, "uart0", base, 0x100, &uart_ops, u);
     device_register(devs, "uart0", &uart_dev_ops, u);
     return u;

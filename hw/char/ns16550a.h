@@ -12,6 +12,7 @@
 typedef struct ns16550a ns16550a;
 typedef void (*irq_fn)(void *opaque, bool level);
 
+/* NULL (reported) if chr cannot take another user. */
 ns16550a *ns16550a_create(device_list *devs, address_space *as, uint64_t base, chardev *chr,
                           irq_fn irq, void *irq_opaque);
 

@@ -9,8 +9,10 @@
 #include "core/clock.h"
 #include "core/chardev.h"
 #include "core/log.h"
+#include "core/opts.h"
 #include "accel/accel.h"
 #include "cpu/riscv/cpu.h"
+#include "cpu/riscv/ext.h"
 #include "hw/riscv/virt_map.h"
 #include "hw/riscv/virt_fdt.h"
 #include "hw/intc/aclint.h"
@@ -20,7 +22,6 @@
 #include "hw/misc/goldfish_rtc.h"
 #include "hw/misc/htif.h"
 #include "hw/virtio/virtio_board.h"
-#include "hw/board_monitor.h"
 #include "build/config.h"
 #include <elf.h>
 #include <errno.h>
@@ -48,10 +49,7 @@ typedef struct virt_board {
     aclint *clint;
     plic *plic;
     plic_line uart_irq, rtc_irq, virtio_irq[VIRT_VIRTIO_SLOTS];
-    chardev *serial;
-    chardev *extra_chr[MAX_CHARDEVS];
     uint8_t *mrom;
-    board_monitor monitor;
     char *dumpdtb;
     char firmware[PATH_MAX];
 } virt_board;
@@ -269,10 +267,11 @@ static int create_vcpus(virt_board *b)
     return 0;
 }
 
-/* A guest-requested reset: RAM back to zero, images reloaded, devices and harts reset. */
-static int virt_reset(virt_board *b)
+/* A reset (the guest's or the monitor's): RAM back to zero, images reloaded, devices
+ * and harts reset, vCPUs made anew. */
+static int virt_reset(machine *m)
 {
-    machine *m = b->m;
+    virt_board *b = m->board;
     as_reset_ram(&m->as);
     device_list_reset(m->devices);
     for (unsigned i = 0; i < b->nharts; i++)
@@ -284,29 +283,128 @@ static int virt_reset(virt_board *b)
     return create_vcpus(b);
 }
 
-static void dump_hart(void *opaque, unsigned i, FILE *f)
+/* ---- what the monitor and debugger may do with the harts ---- */
+
+static void cpu_dump(machine *m, unsigned i, FILE *f)
 {
-    virt_board *b = opaque;
+    virt_board *b = m->board;
     rv_cpu_dump(b->harts[i], f);
 }
 
+static uint64_t cpu_pc(machine *m, unsigned i)
+{
+    virt_board *b = m->board;
+    return b->harts[i]->pc;
+}
+
+static bool cpu_read_virt(machine *m, unsigned i, uint64_t va, void *buf, size_t len)
+{
+    virt_board *b = m->board;
+    return rv_debug_access(b->harts[i], va, buf, len, false);
+}
+
+static bool cpu_write_virt(machine *m, unsigned i, uint64_t va, const void *buf, size_t len)
+{
+    virt_board *b = m->board;
+    return rv_debug_access(b->harts[i], va, (void *)buf, len, true);
+}
+
+static int cpu_disas(machine *m, unsigned i, uint64_t va, int n, FILE *f)
+{
+    virt_board *b = m->board;
+    int done = 0;
+    for (; done < n; done++) {
+        uint32_t raw = 0;
+        if (!rv_debug_access(b->harts[i], va, &raw, 2, false))
+            break;
+        if ((raw & 3) == 3 && !rv_debug_access(b->harts[i], va + 2, (uint8_t *)&raw + 2, 2, false))
+            break;
+        rv_insn d;
+        rv_decode(raw, &d);
+        char text[96];
+        rv_disas(&d, va, text, sizeof(text));
+        fprintf(f, "0x%016llx:  %s\n", (unsigned long long)va, text);
+        va += (raw & 3) == 3 ? 4 : 2;
+    }
+    return done;
+}
+
+static const machine_cpu_ops virt_cpu_ops = {
+    .cpu_word = "hart", .dump = cpu_dump, .pc = cpu_pc, .read_virt = cpu_read_virt,
+    .write_virt = cpu_write_virt, .disas = cpu_disas,
+};
+
+/* -M virt,PROP=...: what tern models; QEMU's other properties are refused by name */
 static int parse_machine_props(virt_board *b, const char *props)
 {
-    char *copy = strdup(props ? props : "");
-    if (!copy)
-        fatal("out of memory");
+    opt_list l;
+    char err[256];
+    if (!opts_parse(&l, props ? props : "", NULL, err, sizeof(err))) {
+        error_report("-M virt: %s", err);
+        return -1;
+    }
     int rc = 0;
-    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        if (!strncmp(tok, "dumpdtb=", 8) && tok[8]) {
-            free(b->dumpdtb);
-            b->dumpdtb = strdup(tok + 8);
-        } else {
-            error_report("-M virt: unknown machine option '%s' (known: dumpdtb=FILE)", tok);
+    bool aclint;
+    const char *dump = opts_get(&l, "dumpdtb");
+    const char *aia = opts_get(&l, "aia");
+    if (dump && *dump) {
+        free(b->dumpdtb);
+        b->dumpdtb = strdup(dump);
+    }
+    if (!opts_get_bool(&l, "aclint", false, &aclint, err, sizeof(err))) {
+        error_report("-M virt,%s", err);
+        rc = -1;
+    } else if (aclint) {
+        error_report("-M virt,aclint=on: tern's virt has QEMU's default SiFive CLINT (aclint=off) only");
+        rc = -1;
+    } else if (aia && strcmp(aia, "none")) {
+        error_report("-M virt,aia=%s: tern's virt has the PLIC only (aia=none)", aia);
+        rc = -1;
+    } else if (opts_unused(&l)) {
+        error_report("-M virt: unknown machine option '%s' (known: dumpdtb=FILE, aclint=off, aia=none)",
+                     opts_unused(&l));
+        rc = -1;
+    }
+    opts_free(&l);
+    return rc;
+}
+
+/* -cpu: QEMU's rv64 (also "max" and "any"), with the extensions tern has left on */
+static int parse_cpu(const char *arg)
+{
+    if (!arg)
+        return 0;
+    opt_list l;
+    char err[256];
+    if (!opts_parse(&l, arg, "model", err, sizeof(err))) {
+        error_report("-cpu %s: %s", arg, err);
+        return -1;
+    }
+    const char *model = opts_get(&l, "model");
+    int rc = 0;
+    if (strcmp(model, "rv64") && strcmp(model, "max") && strcmp(model, "any")) {
+        error_report("-cpu %s: unknown CPU model (-cpu help lists them)", model);
+        rc = -1;
+    }
+    for (int i = 0; i < l.n && !rc; i++) {
+        if (l.items[i].used)
+            continue;
+        l.items[i].used = true;
+        bool on;
+        const riscv_ext *e = riscv_ext_find(l.items[i].key);
+        if (!e) {
+            error_report("-cpu %s: unknown property '%s' (-cpu help lists them)", model, l.items[i].key);
             rc = -1;
-            break;
+        } else if (!opts_parse_bool(l.items[i].val, &on)) {
+            error_report("-cpu %s: %s=%s: expected on or off", model, l.items[i].key, l.items[i].val);
+            rc = -1;
+        } else if (on != e->present) {
+            error_report("-cpu %s: %s=%s: tern's harts %s this extension", model, l.items[i].key,
+                         l.items[i].val, e->present ? "always have" : "do not have");
+            rc = -1;
         }
     }
-    free(copy);
+    opts_free(&l);
     return rc;
 }
 
@@ -318,7 +416,7 @@ static int virt_init(machine *m)
     b->m = m;
     m->board = b;
     m->devices = device_list_new();
-    if (parse_machine_props(b, m->opts.machine_props) < 0)
+    if (parse_machine_props(b, m->opts.machine_props) < 0 || parse_cpu(m->opts.cpu) < 0)
         return -1;
     b->nharts = m->opts.smp ? (unsigned)m->opts.smp : 1;
     if (b->nharts > MAX_HARTS) {
@@ -345,17 +443,10 @@ static int virt_init(machine *m)
     b->mrom = as_add_ram(&m->as, "mrom", VIRT_MROM, VIRT_MROM_SIZE);
     if (!b->mrom)
         fatal("cannot map the reset ROM");
-    char err[PATH_MAX + 64];
-    if (!b->dumpdtb) {
-        b->serial = chardev_open(m->opts.serial ? m->opts.serial : "mon:stdio", err, sizeof(err));
-        if (!b->serial) {
-            error_report("%s", err);
-            return -1;
-        }
-        b->monitor = (board_monitor){ .m = m, .accel = b->accel, .vcpus = b->vcpus, .ncpus = b->nharts,
-                                      .cpu_word = "hart", .dump_cpu = dump_hart, .opaque = b };
-        chardev_set_monitor(b->serial, board_monitor_cmd, &b->monitor);
-    }
+    m->accel = b->accel;
+    m->vcpus = b->vcpus;
+    m->ncpus = b->nharts;
+    m->cpu = &virt_cpu_ops;
     b->env.read_time = env_read_time;
     b->env.stimecmp_changed = env_stimecmp_changed;
     b->env.opaque = b;
@@ -372,8 +463,8 @@ static int virt_init(machine *m)
     b->plic = plic_create(m->devices, &m->as, VIRT_PLIC, b->harts, b->nharts, kick_hart, b);
     b->uart_irq = (plic_line){ b->plic, VIRT_UART0_IRQ };
     b->rtc_irq = (plic_line){ b->plic, VIRT_RTC_IRQ };
-    if (b->serial)
-        ns16550a_create(m->devices, &m->as, VIRT_UART0, b->serial, plic_line_set, &b->uart_irq);
+    if (!b->dumpdtb && !ns16550a_create(m->devices, &m->as, VIRT_UART0, m->opts.serial, plic_line_set, &b->uart_irq))
+        return -1;
     goldfish_rtc_create(m->devices, &m->as, VIRT_RTC, plic_line_set, &b->rtc_irq);
     /* disks, then other devices, take the slots from the top down as on QEMU (vda first) */
     virtio_slot slots[VIRT_VIRTIO_SLOTS];
@@ -384,37 +475,15 @@ static int virt_init(machine *m)
                                   .irq = plic_line_set, .irq_opaque = &b->virtio_irq[i] };
         order[i] = VIRT_VIRTIO_SLOTS - 1 - i;
     }
-    if (virtio_board_create(m, &m->as, slots, order, VIRT_VIRTIO_SLOTS, true, b->extra_chr) < 0)
+    if (virtio_board_create(m, &m->as, slots, order, VIRT_VIRTIO_SLOTS, true) < 0)
         return -1;
     int rc = load_images(b, true);
     if (rc < 0)
         return -1;
     if (rc > 0)
-        return 0;                 /* dumpdtb: written, nothing to run */
+        return 1;                 /* dumpdtb: written, nothing to run */
     reset_harts(b);
     return create_vcpus(b);
-}
-
-static int virt_run(machine *m)
-{
-    virt_board *b = m->board;
-    if (b->dumpdtb)
-        return 0;
-    for (;;) {
-        for (unsigned i = 0; i < b->nharts; i++)
-            b->accel->start(b->vcpus[i]);
-        int status = main_loop_run();
-        for (unsigned i = 0; i < b->nharts; i++) {
-            b->accel->destroy(b->vcpus[i]);
-            b->vcpus[i] = NULL;
-        }
-        if (status != TERN_EXIT_RESET)
-            return status;
-        if (m->opts.no_reboot)
-            return 0;
-        if (virt_reset(b) < 0)
-            return 2;
-    }
 }
 
 static void virt_destroy(machine *m)
@@ -429,9 +498,6 @@ static void virt_destroy(machine *m)
     }
     device_list_free(m->devices);
     m->devices = NULL;
-    chardev_close(b->serial);
-    for (int k = 0; k < MAX_CHARDEVS; k++)
-        chardev_close(b->extra_chr[k]);
     as_destroy(&m->as);
     free(b->dumpdtb);
     free(b);
@@ -442,7 +508,7 @@ static const machine_class virt_machine = {
     .name = "virt",
     .desc = "RISC-V VirtIO board (QEMU-compatible memory map)",
     .init = virt_init,
-    .run = virt_run,
+    .reset = virt_reset,
     .destroy = virt_destroy,
 };
 MACHINE_REGISTER(virt_machine)

@@ -15,13 +15,16 @@ typedef struct virtio_slot {
     bool used;                      /* set: a device sits here */
 } virtio_slot;
 
+#define VIRTIO_BOARD_MAX_SLOTS 32
+
 /*
- * Disks first, then other devices, each into the next slot of `order` (indices into
- * slots[]); with `all_slots`, the remaining slots get empty transports (device ID 0).
- * Console chardevs are opened into chr[] (indexed like m->opts.chardevs; the caller
- * closes them). Returns -1 after reporting a user error.
+ * Devices with bus=virtio-mmio-bus.N go to slot N; if=virtio disks, then the other
+ * devices, each go to the next free slot of `order` (indices into slots[]). With
+ * `all_slots`, the remaining slots get empty transports (device ID 0), as on QEMU's
+ * virt. The transports are legacy unless -global virtio-mmio.force-legacy=false.
+ * Returns -1 after reporting a user error.
  */
 int virtio_board_create(machine *m, address_space *as, virtio_slot *slots, const unsigned *order,
-                        unsigned nslots, bool all_slots, chardev **chr);
+                        unsigned nslots, bool all_slots);
 
 #endif

@@ -104,9 +104,9 @@ void *virtio_console_new(chardev *chr)
     return c;
 }
 
-void virtio_console_attach(virtio_dev *vd)
+bool virtio_console_attach(virtio_dev *vd, char *err, size_t errsize)
 {
     vcons *c = vd->priv;
     c->vd = vd;
-    chardev_set_receiver(c->chr, cons_can_rx, cons_rx, c);
+    return chardev_attach(c->chr, cons_can_rx, cons_rx, NULL, c, err, errsize);
 }

@@ -6,5 +6,5 @@
 extern const virtio_backend virtio_console_backend;
 /* Backend state; call virtio_console_attach once the transport exists. */
 void *virtio_console_new(chardev *chr);
-void virtio_console_attach(virtio_dev *vd);
+bool virtio_console_attach(virtio_dev *vd, char *err, size_t errsize);
 #endif

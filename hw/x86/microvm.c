@@ -24,7 +24,6 @@
 #include "hw/misc/debug_exit.h"
 #include "hw/misc/test_finisher.h"
 #include "hw/virtio/virtio_board.h"
-#include "hw/board_monitor.h"
 #include "hw/char/ns16550a.h"
 #include <elf.h>
 #include <limits.h>
@@ -41,9 +40,6 @@ typedef struct microvm {
     kvm_vm *vm;
     x86_cpu cpus[MAX_CPUS];
     vcpu *vcpus[MAX_CPUS];
-    chardev *serial;
-    chardev *extra_chr[MAX_CHARDEVS];
-    board_monitor monitor;
     kvm_irq_line uart_irq, virtio_irq[MVM_VIRTIO_SLOTS];
     virtio_slot slots[MVM_VIRTIO_SLOTS];
     char cmdline[MVM_CMDLINE_MAX];
@@ -171,11 +167,55 @@ static void destroy_vm(microvm *b)
     b->vm = NULL;
 }
 
-static void dump_cpu(void *opaque, unsigned i, FILE *f)
+/* ---- what the monitor and debugger may do with the CPUs ---- */
+
+static void cpu_dump(machine *m, unsigned i, FILE *f)
 {
-    microvm *b = opaque;
+    microvm *b = m->board;
     kvm_vcpu_dump(b->vcpus[i], f);
 }
+
+static uint64_t cpu_pc(machine *m, unsigned i)
+{
+    microvm *b = m->board;
+    x86_regs r;
+    return kvm_vcpu_get_regs(b->vcpus[i], &r) ? r.rip : 0;
+}
+
+static bool cpu_access(machine *m, unsigned i, uint64_t va, void *buf, size_t len, bool write)
+{
+    microvm *b = m->board;
+    x86_regs r;
+    return kvm_vcpu_get_regs(b->vcpus[i], &r) && x86_debug_access(&m->as, &r, va, buf, len, write);
+}
+
+static bool cpu_read_virt(machine *m, unsigned i, uint64_t va, void *buf, size_t len)
+{
+    return cpu_access(m, i, va, buf, len, false);
+}
+
+static bool cpu_write_virt(machine *m, unsigned i, uint64_t va, const void *buf, size_t len)
+{
+    return cpu_access(m, i, va, (void *)buf, len, true);
+}
+
+static int cpu_disas(machine *m, unsigned i, uint64_t va, int n, FILE *f)
+{
+    microvm *b = m->board;
+    x86_regs r;
+    uint8_t code[15 * 64];
+    size_t len = (size_t)n * 15 < sizeof(code) ? (size_t)n * 15 : sizeof(code);
+    while (len && !cpu_access(m, i, va, code, len, false))
+        len /= 2;
+    if (!len || !kvm_vcpu_get_regs(b->vcpus[i], &r))
+        return 0;
+    return x86_disas(code, len, va, r.cs.l, n, f);
+}
+
+static const machine_cpu_ops microvm_cpu_ops = {
+    .cpu_word = "CPU", .dump = cpu_dump, .pc = cpu_pc, .read_virt = cpu_read_virt,
+    .write_virt = cpu_write_virt, .disas = cpu_disas,
+};
 
 static int microvm_init(machine *m)
 {
@@ -185,6 +225,10 @@ static int microvm_init(machine *m)
     b->m = m;
     m->board = b;
     m->devices = device_list_new();
+    if (m->opts.cpu && strcmp(m->opts.cpu, "host") && strcmp(m->opts.cpu, "max")) {
+        error_report("-cpu %s: under KVM tern's CPUs are the host's (-cpu host)", m->opts.cpu);
+        return -1;
+    }
     if (m->opts.machine_props && *m->opts.machine_props) {
         error_report("-M microvm: unknown machine option '%s'", m->opts.machine_props);
         return -1;
@@ -231,17 +275,13 @@ static int microvm_init(machine *m)
         b->cpus[i].mem = &m->as;
         b->cpus[i].io = &m->io;
     }
-    char err[PATH_MAX + 64];
-    b->serial = chardev_open(m->opts.serial ? m->opts.serial : "mon:stdio", err, sizeof(err));
-    if (!b->serial) {
-        error_report("%s", err);
-        return -1;
-    }
-    b->monitor = (board_monitor){ .m = m, .accel = b->accel, .vcpus = b->vcpus, .ncpus = b->ncpus,
-                                  .cpu_word = "CPU", .dump_cpu = dump_cpu, .opaque = b };
-    chardev_set_monitor(b->serial, board_monitor_cmd, &b->monitor);
+    m->accel = b->accel;
+    m->vcpus = b->vcpus;
+    m->ncpus = b->ncpus;
+    m->cpu = &microvm_cpu_ops;
     b->uart_irq = (kvm_irq_line){ b->vm, MVM_UART_GSI };
-    ns16550a_create(m->devices, &m->io, MVM_UART_PORT, b->serial, kvm_irq_line_set, &b->uart_irq);
+    if (!ns16550a_create(m->devices, &m->io, MVM_UART_PORT, m->opts.serial, kvm_irq_line_set, &b->uart_irq))
+        return -1;
     debug_exit_create(&m->io, MVM_EXIT_PORT);
     i8042_create(&m->io);
     unsigned order[MVM_VIRTIO_SLOTS];
@@ -251,7 +291,7 @@ static int microvm_init(machine *m)
                                      .irq = kvm_irq_line_set, .irq_opaque = &b->virtio_irq[i] };
         order[i] = i;
     }
-    if (virtio_board_create(m, &m->as, b->slots, order, MVM_VIRTIO_SLOTS, false, b->extra_chr) < 0)
+    if (virtio_board_create(m, &m->as, b->slots, order, MVM_VIRTIO_SLOTS, false) < 0)
         return -1;
     if (load_images(b) < 0)
         return -1;
@@ -260,9 +300,9 @@ static int microvm_init(machine *m)
 
 /* Reset: a new VM (KVM cannot make vCPUs anew in the old one), RAM cleared, devices
  * reset, images loaded again. */
-static int microvm_reset(microvm *b)
+static int microvm_reset(machine *m)
 {
-    machine *m = b->m;
+    microvm *b = m->board;
     destroy_vm(b);
     as_reset_ram(&m->as);
     device_list_reset(m->devices);
@@ -270,24 +310,6 @@ static int microvm_reset(microvm *b)
     if (create_vm(b) < 0 || load_images(b) < 0)
         return -1;
     return create_vcpus(b);
-}
-
-static int microvm_run(machine *m)
-{
-    microvm *b = m->board;
-    for (;;) {
-        for (unsigned i = 0; i < b->ncpus; i++)
-            b->accel->start(b->vcpus[i]);
-        int status = main_loop_run();
-        for (unsigned i = 0; i < b->ncpus; i++)
-            b->accel->pause(b->vcpus[i]);
-        if (status != TERN_EXIT_RESET)
-            return status;
-        if (m->opts.no_reboot)
-            return 0;
-        if (microvm_reset(b) < 0)
-            return 2;
-    }
 }
 
 static void microvm_destroy(machine *m)
@@ -298,9 +320,6 @@ static void microvm_destroy(machine *m)
     destroy_vm(b);
     device_list_free(m->devices);
     m->devices = NULL;
-    chardev_close(b->serial);
-    for (int k = 0; k < MAX_CHARDEVS; k++)
-        chardev_close(b->extra_chr[k]);
     as_destroy(&m->as);
     as_destroy(&m->io);
     free(b);
@@ -311,7 +330,7 @@ static const machine_class microvm_machine = {
     .name = "microvm",
     .desc = "x86-64 guests under KVM: no PCI or firmware, virtio-mmio devices (QEMU's microvm)",
     .init = microvm_init,
-    .run = microvm_run,
+    .reset = microvm_reset,
     .destroy = microvm_destroy,
 };
 MACHINE_REGISTER(microvm_machine)

@@ -60,13 +60,13 @@ printf '\037\213\010\000' >"$tmp/gz.img"
 expect_err "gzip-compressed" -M virt -kernel "$tmp/gz.img" -bios none
 expect_err "/nonexistent.cpio" -M virt -bios none -kernel "$tmp/big.bin" -m 64M -initrd /nonexistent.cpio
 expect_err "/nonexistent.img" -M virt -bios none -kernel "$tmp/big.bin" -m 64M -drive file=/nonexistent.img,format=raw,if=virtio
-expect_err "unknown option 'bogus=1'" -drive file=x.img,bogus=1
+expect_err "unknown option 'bogus'" -drive file=x.img,bogus=1
 expect_err "format 'qcow2'" -drive file=x.img,format=qcow2
 expect_err "file=FILE is required" -drive format=raw
 expect_err "unknown device" -device nosuch
 expect_err "no -chardev" -M virt -bios none -kernel "$tmp/big.bin" -m 64M -device virtconsole,chardev=nope
 expect_err "unknown machine option" -M virt,nosuch=1
-expect_err "unknown backend" -serial tcp:1234 -M virt -bios none -kernel "$tmp/big.bin" -m 64M
+expect_err "expected tcp:\[HOST\]:PORT" -serial tcp:1234 -M virt -bios none -kernel "$tmp/big.bin" -m 64M
 "$T" -M virt,dumpdtb="$tmp/out.dtb" >/dev/null 2>&1 || bad "dumpdtb failed"
 [ "$(head -c 4 "$tmp/out.dtb" | od -An -tx1 | tr -d ' ')" = d00dfeed ] || bad "dumpdtb did not write a device tree"
 

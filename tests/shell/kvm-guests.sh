@@ -45,7 +45,7 @@ else
     run smp "smp: 2 vCPUs ran: cpu0/apic0 cpu1/apic1" -smp 2
 fi
 python3 -c "import sys; sys.stdout.buffer.write(bytes((i*7+1)&255 for i in range(512)) + bytes(512*7))" >"$tmp/disk.img"
-run blk "blk: sector 0 verified, sector 1 written" -drive file="$tmp/disk.img",format=raw,if=virtio
+run blk "blk: sector 0 verified, sector 1 written" -drive file="$tmp/disk.img",format=raw,if=virtio -global virtio-mmio.force-legacy=false
 reply=$(dd if="$tmp/disk.img" bs=1 skip=512 count=18 status=none)
 [ "$reply" = "x86-64 guest reply" ] || { echo "FAIL: sector 1 holds '$reply'"; fails=$((fails + 1)); }
 [ $fails = 0 ]

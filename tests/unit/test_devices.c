@@ -91,8 +91,7 @@ int main(void)
     CHECK(rd(&as, P + 4 * 5, 4) == 0 && !line(harts[1], IRQ_SEI));
 
     /* UART */
-    char err[128];
-    chardev *null = chardev_open("null", err, sizeof(err));
+    chardev *null = chardev_null();
     CHECK(null != NULL);
     const uint64_t U = 0x10000000;
     ns16550a_create(devs, &as, U, null, uart_irq, NULL);

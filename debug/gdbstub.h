@@ -1,0 +1,13 @@
+/*
+ * The gdb remote stub: gdb (gdb-multiarch) attaches over a chardev (-gdb DEV, -s, or
+ * the monitor's gdbserver) to debug the guest, with harts as threads.
+ */
+#ifndef TERN_GDBSTUB_H
+#define TERN_GDBSTUB_H
+
+#include "core/machine.h"
+
+/* Listen for gdb on DEV (tcp::PORT, unix:PATH,server=on, ...); "none" stops it. */
+bool gdbstub_open(machine *m, const char *dev, char *err, size_t errsize);
+
+#endif

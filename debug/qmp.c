@@ -1,0 +1,496 @@
+/*
+ * QMP, the QEMU Machine Protocol (see qmp.h), as QEMU 7.2 speaks it: the greeting,
+ * capabilities negotiation, one command table with argument checking, errors as
+ * {"error": {"class", "desc"}} objects that leave the connection up, and events with
+ * timestamps. Clients written for QEMU (the qemu.qmp library, libvirt-style scripts,
+ * socat one-liners) drive tern unchanged.
+ */
+#include "debug/qmp.h"
+#include "debug/json.h"
+#include "debug/monitor.h"
+#include "accel/accel.h"
+#include "accel/cpus.h"
+#include "core/log.h"
+#include "core/version.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#define QMP_MAX_TEXT (1u << 20)
+
+typedef struct qmp_session {
+    machine *m;
+    chardev *chr;
+    json_stream *stream;
+    bool pretty;
+    bool command_mode;          /* qmp_capabilities done: commands and events */
+    struct qmp_session *next;
+} qmp_session;
+
+static qmp_session *sessions;
+
+/* ---- output ---- */
+
+static void pretty_print(FILE *f, const json *j, int indent)
+{
+    json_type t = json_typeof(j);
+    if (t == JSON_OBJECT || t == JSON_ARRAY) {
+        size_t n = t == JSON_OBJECT ? json_object_len(j) : json_array_len(j);
+        fputc(t == JSON_OBJECT ? '{' : '[', f);
+        for (size_t i = 0; i < n; i++) {
+            fprintf(f, "%s\n%*s", i ? "," : "", indent + 4, "");
+            if (t == JSON_OBJECT) {
+                size_t kl;
+                const char *k = json_object_key_at(j, i, &kl);
+                json *key = json_new_stringn(k, kl);
+                char *ks = json_emit(key);
+                fprintf(f, "%s: ", ks ? ks : "\"\"");
+                free(ks);
+                json_free(key);
+                pretty_print(f, json_object_value_at(j, i), indent + 4);
+            } else {
+                pretty_print(f, json_array_at(j, i), indent + 4);
+            }
+        }
+        if (n)
+            fprintf(f, "\n%*s", indent, "");
+        fputc(t == JSON_OBJECT ? '}' : ']', f);
+        return;
+    }
+    char *s = json_emit(j);
+    fputs(s ? s : "null", f);
+    free(s);
+}
+
+static void send_json(qmp_session *s, json *j)
+{
+    if (!j)
+        return;
+    char *text = NULL;
+    if (s->pretty) {
+        size_t len;
+        FILE *f = open_memstream(&text, &len);
+        if (f) {
+            pretty_print(f, j, 0);
+            fclose(f);
+        }
+    } else {
+        text = json_emit(j);
+    }
+    if (text) {
+        chardev_write_text(s->chr, text);
+        chardev_write_text(s->chr, "\n");
+    }
+    free(text);
+    json_free(j);
+}
+
+static json *error_obj(const char *cls, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static json *error_obj(const char *cls, const char *fmt, ...)
+{
+    char desc[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(desc, sizeof(desc), fmt, ap);
+    va_end(ap);
+    return json_build("{'class': %s, 'desc': %s}", cls, desc);
+}
+
+/* ---- events ---- */
+
+static void on_event(void *opaque, const char *name, bool guest, const char *reason)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    for (qmp_session *s = sessions; s; s = s->next) {
+        if (!s->command_mode || !chardev_connected(s->chr))
+            continue;
+        json *e = json_build("{'timestamp': {'seconds': %lld, 'microseconds': %lld}, 'event': %s}",
+                             (long long)tv.tv_sec, (long long)tv.tv_usec, name);
+        if (reason)
+            json_object_set(e, "data", json_build("{'guest': %b, 'reason': %s}", guest, reason));
+        send_json(s, e);
+    }
+}
+
+/* ---- arguments ---- */
+
+typedef enum { ARG_STR, ARG_INT, ARG_BOOL, ARG_STR_LIST } arg_type;
+
+typedef struct arg_spec {
+    const char *name;
+    arg_type type;
+    bool optional;
+} arg_spec;
+
+static const char *type_word(arg_type t)
+{
+    switch (t) {
+    case ARG_STR: return "string";
+    case ARG_INT: return "integer";
+    case ARG_BOOL: return "boolean";
+    case ARG_STR_LIST: return "array";
+    }
+    return "value";
+}
+
+/* QEMU's checks and words: unknown, missing and mistyped parameters. */
+static json *check_args(const json *args, const arg_spec *spec)
+{
+    for (size_t i = 0; i < json_object_len(args); i++) {
+        size_t kl;
+        const char *k = json_object_key_at(args, i, &kl);
+        bool known = false;
+        for (const arg_spec *a = spec; a && a->name; a++)
+            known |= strlen(a->name) == kl && !memcmp(a->name, k, kl);
+        if (!known)
+            return error_obj("GenericError", "Parameter '%.*s' is unexpected", (int)kl, k);
+    }
+    for (const arg_spec *a = spec; a && a->name; a++) {
+        const json *v = json_get(args, a->name);
+        if (!v) {
+            if (!a->optional)
+                return error_obj("GenericError", "Parameter '%s' is missing", a->name);
+            continue;
+        }
+        json_type t = json_typeof(v);
+        int64_t iv;
+        bool ok = (a->type == ARG_STR && t == JSON_STRING) || (a->type == ARG_BOOL && t == JSON_BOOL) ||
+                  (a->type == ARG_INT && json_int_value(v, &iv)) || (a->type == ARG_STR_LIST && t == JSON_ARRAY);
+        if (a->type == ARG_STR_LIST && ok)
+            for (size_t i = 0; i < json_array_len(v); i++)
+                ok &= json_typeof(json_array_at(v, i)) == JSON_STRING;
+        if (!ok)
+            return error_obj("GenericError", "Invalid parameter type for '%s', expected: %s", a->name,
+                             type_word(a->type));
+    }
+    return NULL;
+}
+
+/* ---- commands: each returns the "return" value or sets *err ---- */
+
+typedef json *qmp_fn(qmp_session *s, const json *args, json **err);
+
+static json *qmp_capabilities(qmp_session *s, const json *args, json **err)
+{
+    const json *en = json_get(args, "enable");
+    if (en && json_array_len(en)) {
+        *err = error_obj("GenericError", "Capability '%s' not available",
+                         json_string_value(json_array_at(en, 0), NULL));
+        return NULL;
+    }
+    s->command_mode = true;
+    return json_new_object();
+}
+
+static json *query_version(qmp_session *s, const json *args, json **err)
+{
+    char pkg[64];
+    snprintf(pkg, sizeof(pkg), "tern %s", TERN_VERSION);
+    return json_build("{'qemu': {'micro': %d, 'minor': %d, 'major': %d}, 'package': %s}",
+                      TERN_QEMU_MICRO, TERN_QEMU_MINOR, TERN_QEMU_MAJOR, pkg);
+}
+
+static json *query_status(qmp_session *s, const json *args, json **err)
+{
+    return json_build("{'status': %s, 'singlestep': false, 'running': %b}", run_state_name(vm_state()),
+                      vm_running());
+}
+
+static json *query_name(qmp_session *s, const json *args, json **err)
+{
+    json *r = json_new_object();
+    if (s->m->name)
+        json_object_set(r, "name", json_new_string(s->m->name));
+    return r;
+}
+
+static json *query_kvm(qmp_session *s, const json *args, json **err)
+{
+    bool kvm = s->m->accel && !strcmp(s->m->accel->name, "kvm");
+    return json_build("{'enabled': %b, 'present': %b}", kvm, kvm);
+}
+
+static const char *target_arch(machine *m)
+{
+    return m->accel && !strcmp(m->accel->arch, "x86_64") ? "x86_64" : "riscv64";
+}
+
+static json *query_target(qmp_session *s, const json *args, json **err)
+{
+    return json_build("{'arch': %s}", target_arch(s->m));
+}
+
+static json *query_cpus_fast(qmp_session *s, const json *args, json **err)
+{
+    machine *m = s->m;
+    json *list = json_new_array();
+    bool riscv = !strcmp(target_arch(m), "riscv64");
+    for (unsigned i = 0; i < m->ncpus; i++) {
+        int tid = m->vcpus[i] && m->accel->thread_id ? m->accel->thread_id(m->vcpus[i]) : 0;
+        char path[96];
+        if (riscv)
+            snprintf(path, sizeof(path), "/machine/soc0/harts[%u]", i);
+        else
+            snprintf(path, sizeof(path), "/machine/unattached/device[%u]", i);
+        json_array_append(list, json_build("{'thread-id': %d, 'props': {'core-id': %u, 'thread-id': 0, "
+                                           "'socket-id': 0}, 'qom-path': %s, 'cpu-index': %u, 'target': %s}",
+                                           tid, i, path, i, target_arch(m)));
+    }
+    return list;
+}
+
+static json *qmp_stop(qmp_session *s, const json *args, json **err)
+{
+    vm_stop(s->m, RUN_STATE_PAUSED);
+    return json_new_object();
+}
+
+static json *qmp_cont(qmp_session *s, const json *args, json **err)
+{
+    run_state st = vm_state();
+    if (st == RUN_STATE_SHUTDOWN || st == RUN_STATE_INTERNAL_ERROR) {
+        *err = error_obj("GenericError", "Resetting the Virtual Machine is required");
+        return NULL;
+    }
+    vm_start(s->m);
+    return json_new_object();
+}
+
+static json *qmp_system_reset(qmp_session *s, const json *args, json **err)
+{
+    vm_request_reset(false, "host-qmp-system-reset");
+    return json_new_object();
+}
+
+static json *qmp_system_powerdown(qmp_session *s, const json *args, json **err)
+{
+    vm_request_powerdown(s->m);
+    return json_new_object();
+}
+
+static json *qmp_quit(qmp_session *s, const json *args, json **err)
+{
+    vm_request_shutdown(0, false, "host-qmp-quit");
+    return json_new_object();
+}
+
+static json *human_monitor_command(qmp_session *s, const json *args, json **err)
+{
+    const char *line = NULL;
+    json_get_str(args, "command-line", &line);
+    int64_t cpu = 0;
+    if (json_get(args, "cpu-index")) {
+        json_get_int(args, "cpu-index", &cpu);
+        if (cpu < 0 || (uint64_t)cpu >= s->m->ncpus) {
+            *err = error_obj("GenericError", "Parameter 'cpu-index' expects a valid CPU index");
+            return NULL;
+        }
+    }
+    char *out = hmp_run_capture(s->m, line ? line : "", (unsigned)cpu);
+    json *r = json_new_string(out);
+    free(out);
+    return r;
+}
+
+static json *query_commands(qmp_session *s, const json *args, json **err);
+
+static const arg_spec no_args[] = { { NULL, ARG_STR, false } };
+static const arg_spec caps_args[] = { { "enable", ARG_STR_LIST, true }, { NULL, ARG_STR, false } };
+static const arg_spec hmc_args[] = { { "command-line", ARG_STR, false }, { "cpu-index", ARG_INT, true },
+                                     { NULL, ARG_STR, false } };
+
+static const struct qmp_cmd {
+    const char *name;
+    qmp_fn *fn;
+    const arg_spec *args;
+} qmp_cmds[] = {
+    { "qmp_capabilities", qmp_capabilities, caps_args },
+    { "query-version", query_version, no_args },
+    { "query-status", query_status, no_args },
+    { "query-commands", query_commands, no_args },
+    { "query-cpus-fast", query_cpus_fast, no_args },
+    { "query-name", query_name, no_args },
+    { "query-kvm", query_kvm, no_args },
+    { "query-target", query_target, no_args },
+    { "stop", qmp_stop, no_args },
+    { "cont", qmp_cont, no_args },
+    { "system_reset", qmp_system_reset, no_args },
+    { "system_powerdown", qmp_system_powerdown, no_args },
+    { "quit", qmp_quit, no_args },
+    { "human-monitor-command", human_monitor_command, hmc_args },
+};
+
+static json *query_commands(qmp_session *s, const json *args, json **err)
+{
+    json *list = json_new_array();
+    for (size_t i = 0; i < sizeof(qmp_cmds) / sizeof(qmp_cmds[0]); i++)
+        json_array_append(list, json_build("{'name': %s}", qmp_cmds[i].name));
+    return list;
+}
+
+/* ---- dispatch ---- */
+
+static json *clone(const json *j)
+{
+    char *t = json_emit(j);
+    json *r = t ? json_parse(t, strlen(t), NULL, 0) : NULL;
+    free(t);
+    return r;
+}
+
+static void reply_error(qmp_session *s, const json *id, json *err)
+{
+    json *r = json_new_object();
+    json_object_set(r, "error", err);
+    if (id)
+        json_object_set(r, "id", clone(id));
+    send_json(s, r);
+}
+
+static void handle(qmp_session *s, const json *msg)
+{
+    if (json_typeof(msg) != JSON_OBJECT) {
+        reply_error(s, NULL, error_obj("GenericError", "QMP input must be a JSON object"));
+        return;
+    }
+    const json *id = json_get(msg, "id");
+    for (size_t i = 0; i < json_object_len(msg); i++) {
+        size_t kl;
+        const char *k = json_object_key_at(msg, i, &kl);
+        if (!((kl == 7 && !memcmp(k, "execute", 7)) || (kl == 9 && !memcmp(k, "arguments", 9)) ||
+              (kl == 2 && !memcmp(k, "id", 2)))) {
+            reply_error(s, id, error_obj("GenericError", "QMP input member '%.*s' is unexpected", (int)kl, k));
+            return;
+        }
+    }
+    const json *exec = json_get(msg, "execute");
+    const char *name;
+    if (!exec) {
+        reply_error(s, id, error_obj("GenericError", "QMP input lacks member 'execute'"));
+        return;
+    }
+    if (!(name = json_string_value(exec, NULL)) || json_typeof(exec) != JSON_STRING) {
+        reply_error(s, id, error_obj("GenericError", "QMP input member 'execute' must be a string"));
+        return;
+    }
+    const json *args = json_get(msg, "arguments");
+    if (args && json_typeof(args) != JSON_OBJECT) {
+        reply_error(s, id, error_obj("GenericError", "QMP input member 'arguments' must be an object"));
+        return;
+    }
+    bool caps = !strcmp(name, "qmp_capabilities");
+    if (!s->command_mode && !caps) {
+        reply_error(s, id, error_obj("CommandNotFound",
+                                     "Expecting capabilities negotiation with 'qmp_capabilities'"));
+        return;
+    }
+    if (s->command_mode && caps) {
+        reply_error(s, id, error_obj("CommandNotFound",
+                                     "Capabilities negotiation is already complete, command ignored"));
+        return;
+    }
+    const struct qmp_cmd *c = NULL;
+    for (size_t i = 0; i < sizeof(qmp_cmds) / sizeof(qmp_cmds[0]); i++)
+        if (!strcmp(qmp_cmds[i].name, name))
+            c = &qmp_cmds[i];
+    if (!c) {
+        reply_error(s, id, error_obj("CommandNotFound", "The command %s has not been found", name));
+        return;
+    }
+    json *empty = NULL;
+    if (!args)
+        args = empty = json_new_object();
+    json *err = check_args(args, c->args);
+    json *ret = NULL;
+    if (!err)
+        ret = c->fn(s, args, &err);
+    json_free(empty);
+    if (err) {
+        reply_error(s, id, err);
+        return;
+    }
+    json *r = json_new_object();
+    json_object_set(r, "return", ret);
+    if (id)
+        json_object_set(r, "id", clone(id));
+    send_json(s, r);
+}
+
+static void on_message(void *opaque, json *value, const char *error)
+{
+    qmp_session *s = opaque;
+    if (error)
+        reply_error(s, NULL, error_obj("GenericError", "JSON parse error, %s", error));
+    else
+        handle(s, value);
+    json_free(value);
+}
+
+/* ---- the session on its chardev ---- */
+
+static void greet(qmp_session *s)
+{
+    char pkg[64];
+    snprintf(pkg, sizeof(pkg), "tern %s", TERN_VERSION);
+    send_json(s, json_build("{'QMP': {'version': {'qemu': {'micro': %d, 'minor': %d, 'major': %d}, "
+                            "'package': %s}, 'capabilities': []}}",
+                            TERN_QEMU_MICRO, TERN_QEMU_MINOR, TERN_QEMU_MAJOR, pkg));
+}
+
+static size_t qmp_can_rx(void *opaque)
+{
+    return 4096;
+}
+
+static void qmp_rx(void *opaque, uint8_t b)
+{
+    qmp_session *s = opaque;
+    char c = (char)b;
+    json_stream_feed(s->stream, &c, 1, on_message, s);
+}
+
+static void qmp_event(void *opaque, int event)
+{
+    qmp_session *s = opaque;
+    if (event == CHR_EVENT_OPENED || event == CHR_EVENT_MUX_IN) {
+        /* a new client starts over: greeting, negotiation, empty input */
+        json_stream_free(s->stream);
+        s->stream = json_stream_new(QMP_MAX_TEXT);
+        if (!s->stream)
+            fatal("out of memory");
+        s->command_mode = false;
+        greet(s);
+    } else if (event == CHR_EVENT_CLOSED) {
+        s->command_mode = false;
+    }
+}
+
+bool qmp_open(machine *m, chardev *c, bool pretty, char *err, size_t errsize)
+{
+    static bool listening;
+    if (!listening) {
+        vm_add_event_listener(on_event, NULL);
+        listening = true;
+    }
+    qmp_session *s = calloc(1, sizeof(*s));
+    if (!s)
+        fatal("out of memory");
+    s->m = m;
+    s->chr = c;
+    s->pretty = pretty;
+    s->stream = json_stream_new(QMP_MAX_TEXT);
+    if (!s->stream)
+        fatal("out of memory");
+    s->next = sessions;
+    sessions = s;
+    if (!chardev_attach(c, qmp_can_rx, qmp_rx, qmp_event, s, err, errsize)) {
+        sessions = s->next;
+        json_stream_free(s->stream);
+        free(s);
+        return false;
+    }
+    return true;
+}

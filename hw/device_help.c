@@ -1,0 +1,65 @@
+/*
+ * What -device help, -device NAME,help and -cpu help print, in QEMU's layout, from one
+ * table of the devices tern's boards create from -device.
+ */
+#include "hw/device_help.h"
+#include "cpu/riscv/ext.h"
+#include <stdio.h>
+#include <string.h>
+
+typedef struct dev_prop { const char *name, *type, *desc; } dev_prop;
+
+typedef struct dev_info {
+    const char *name, *category, *bus, *desc;
+    dev_prop props[4];
+} dev_info;
+
+static const dev_info devices[] = {
+    { "virtio-blk-device", "Storage devices", "virtio-bus", "a virtio disk on a virtio-mmio slot",
+      { { "drive", "str", "the -drive id=ID it uses (with if=none)" },
+        { "bus", "str", "virtio-mmio-bus.N: the slot (0 is the lowest address)" } } },
+    { "virtio-rng-device", "Misc devices", "virtio-bus", "entropy from the host (alias virtio-rng)",
+      { { "bus", "str", "virtio-mmio-bus.N: the slot" } } },
+    { "virtio-serial-device", "Input devices", "virtio-bus", "virtio console transport (consoles attach to it)",
+      { { "bus", "str", "virtio-mmio-bus.N: the slot" } } },
+    { "virtconsole", "Input devices", "virtio-serial-bus", "a console port on a chardev",
+      { { "chardev", "str", "the -chardev id=ID it uses" }, { "name", "str", "port name (accepted)" } } },
+};
+
+int device_help(const char *name)
+{
+    size_t n = sizeof(devices) / sizeof(devices[0]);
+    if (!strcmp(name, "help") || !strcmp(name, "?")) {
+        static const char *const cats[] = { "Storage devices", "Input devices", "Misc devices" };
+        for (size_t c = 0; c < sizeof(cats) / sizeof(cats[0]); c++) {
+            printf("%s%s:\n", c ? "\n" : "", cats[c]);
+            for (size_t i = 0; i < n; i++)
+                if (!strcmp(devices[i].category, cats[c]))
+                    printf("name \"%s\", bus %s, desc \"%s\"\n", devices[i].name, devices[i].bus, devices[i].desc);
+        }
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(devices[i].name, name) && !(strcmp(name, "virtio-rng") == 0 && !strcmp(devices[i].name, "virtio-rng-device")))
+            continue;
+        printf("%s options:\n", devices[i].name);
+        for (const dev_prop *p = devices[i].props; p < devices[i].props + 4 && p->name; p++)
+            printf("  %s=<%s>%*s - %s\n", p->name, p->type, (int)(16 - strlen(p->name) - strlen(p->type)), "", p->desc);
+        return 0;
+    }
+    fprintf(stderr, "tern: -device %s: unknown device (-device help lists them)\n", name);
+    return 2;
+}
+
+int cpu_help(const char *machine)
+{
+    if (machine && !strcmp(machine, "microvm")) {
+        printf("Available CPUs:\n  host   the host CPU, as KVM offers it (the default)\n");
+        return 0;
+    }
+    printf("Available CPUs:\n  rv64   RV64GC with tern's extensions (the default; also 'max', 'any')\n\n");
+    printf("Extensions (-cpu rv64,NAME=on|off; tern cannot turn its own off yet):\n");
+    for (const riscv_ext *e = riscv_exts; e->name; e++)
+        printf("  %-10s %-4s %s\n", e->name, e->present ? "on" : "off", e->desc);
+    return 0;
+}
