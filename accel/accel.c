@@ -3,6 +3,21 @@
 #include <stdio.h>
 #include <string.h>
 
+static accel_debug_fn *debug_fn;
+static void *debug_opaque;
+
+void accel_set_debug_handler(accel_debug_fn *fn, void *opaque)
+{
+    debug_fn = fn;
+    debug_opaque = opaque;
+}
+
+void accel_debug_report(unsigned cpu, int reason, uint64_t addr)
+{
+    if (debug_fn)
+        debug_fn(debug_opaque, cpu, reason, addr);
+}
+
 #define MAX_ACCELS 8
 static const accel_ops *accels[MAX_ACCELS];
 static int naccels;

@@ -31,7 +31,20 @@ typedef struct accel_ops {
     void (*destroy)(vcpu *v);         /* stop the thread and free */
     bool (*available)(void);          /* optional: false if it cannot run on this host */
     int (*thread_id)(vcpu *v);        /* the host thread running it (0: not started) */
+    /* the debugger (optional; all with the machine stopped): breakpoints or watchpoints
+     * changed (given any vCPU of the machine); run one instruction, without taking
+     * interrupts, next time this vCPU runs. False: cannot, with the reason in err. */
+    bool (*debug_changed)(vcpu *v, char *err, unsigned errsize);
+    bool (*debug_step)(vcpu *v, bool on);
 } accel_ops;
+
+/* What a vCPU stopped for under the debugger; reported from its own thread, which then
+ * parks (the handler must hand the rest to the main thread). */
+enum { ACCEL_DBG_STEP = 1, ACCEL_DBG_BREAK, ACCEL_DBG_WATCH_WRITE, ACCEL_DBG_WATCH_READ,
+       ACCEL_DBG_WATCH_ACCESS };
+typedef void accel_debug_fn(void *opaque, unsigned cpu, int reason, uint64_t addr);
+void accel_set_debug_handler(accel_debug_fn *fn, void *opaque);
+void accel_debug_report(unsigned cpu, int reason, uint64_t addr);
 
 void accel_register(const accel_ops *ops);
 const accel_ops *accel_find(const char *name, const char *arch);

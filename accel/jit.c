@@ -9,6 +9,7 @@
  */
 #include "accel/riscv_vcpu.h"
 #include "cpu/riscv/cpu.h"
+#include "cpu/riscv/debug.h"
 #include "jit/jit.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -101,7 +102,14 @@ static vcpu *create(const char *name, void *arch_cpu, const char *props, unsigne
     jit_add_hart(shared, c);
     jit *j = shared;
     pthread_mutex_unlock(&shared_lock);
-    return riscv_vcpu_new(c, index, jit_vcpu_run, j);
+    return riscv_vcpu_new(c, index, jit_vcpu_run, j, true);
+}
+
+static bool jit_debug_changed(vcpu *v, char *err, unsigned errsize)
+{
+    rv_dbg_sync_hart(riscv_vcpu_hart(v));
+    jit_set_debug(riscv_vcpu_opaque(v), rv_dbg_any());
+    return true;
 }
 
 static vcpu *jit_create_vcpu(void *arch_cpu, unsigned index, const char *props, char *err, unsigned errsize)
@@ -137,6 +145,7 @@ static void jit_destroy_vcpu(vcpu *v)
         .start = riscv_vcpu_start, .kick = riscv_vcpu_kick, .pause = riscv_vcpu_pause, \
         .request_pause = riscv_vcpu_request_pause, .wait_paused = riscv_vcpu_wait_paused, \
         .thread_id = riscv_vcpu_thread_id, \
+        .debug_changed = jit_debug_changed, .debug_step = riscv_vcpu_debug_step, \
         .resume = riscv_vcpu_resume, .destroy = jit_destroy_vcpu, .available = jit_supported, \
     }; \
     ACCEL_REGISTER(id)

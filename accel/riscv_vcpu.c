@@ -6,6 +6,7 @@
 #include "accel/riscv_vcpu.h"
 #include "accel/vcpu_ctl.h"
 #include "cpu/riscv/cpu.h"
+#include "cpu/riscv/debug.h"
 #include "core/log.h"
 #include <stdlib.h>
 #include <time.h>
@@ -15,8 +16,72 @@ struct vcpu {
     unsigned index;
     riscv_run_fn *run;
     void *opaque;
+    bool honours_bp;
+    bool step;                  /* the debugger asked for one instruction */
     vcpu_ctl ctl;
 };
+
+/* Stop for the debugger: park this thread at the next look at its controls, and tell
+ * the handler (which stops the rest of the machine from the main thread). */
+static void debug_stop(vcpu *v, int reason, uint64_t addr)
+{
+    pthread_mutex_lock(&v->ctl.lock);
+    v->ctl.pause_req = true;
+    pthread_mutex_unlock(&v->ctl.lock);
+    accel_debug_report(v->index, reason, addr);
+}
+
+/*
+ * Guest code under the debugger. A step is one instruction with no interrupt taken (so
+ * it does not wander into a handler, as QEMU's default). With watchpoints set, or on
+ * the interpreter, instructions go one at a time, each checked; the translator stops
+ * before breakpoints by itself.
+ */
+static bool debug_run(vcpu *v)
+{
+    rv_cpu *c = v->cpu;
+    if (v->step) {
+        v->step = false;
+        c->wfi = false;
+        rv_cpu_step(c);
+        if (c->dbg_hit_kind)
+            debug_stop(v, ACCEL_DBG_WATCH_WRITE + c->dbg_hit_kind - RV_WATCH_WRITE, c->dbg_hit_addr);
+        else
+            debug_stop(v, ACCEL_DBG_STEP, 0);
+        c->dbg_hit_kind = 0;
+        return true;
+    }
+    if (rv_dbg_any_watch() || !v->honours_bp) {
+        for (unsigned n = 0; n < 200000; n++) {
+            rv_take_interrupt(c);
+            if (rv_dbg_bp_at(c->pc)) {
+                debug_stop(v, ACCEL_DBG_BREAK, c->pc);
+                return true;
+            }
+            if (c->wfi || atomic_load_explicit(&c->kick, memory_order_relaxed))
+                return true;
+            rv_cpu_step(c);
+            if (c->dbg_hit_kind) {
+                debug_stop(v, ACCEL_DBG_WATCH_WRITE + c->dbg_hit_kind - RV_WATCH_WRITE, c->dbg_hit_addr);
+                c->dbg_hit_kind = 0;
+                return true;
+            }
+        }
+        return true;
+    }
+    bool more = v->run(v->opaque, c);
+    if (more && !c->wfi && rv_dbg_bp_at(c->pc))
+        debug_stop(v, ACCEL_DBG_BREAK, c->pc);
+    return more;
+}
+
+bool riscv_vcpu_debug_step(vcpu *v, bool on)
+{
+    v->step = on;
+    return true;
+}
+
+rv_cpu *riscv_vcpu_hart(vcpu *v) { return v->cpu; }
 
 static void *vcpu_thread(void *arg)
 {
@@ -24,7 +89,7 @@ static void *vcpu_thread(void *arg)
     rv_cpu *c = v->cpu;
     pthread_mutex_lock(&v->ctl.lock);
     while (vcpu_ctl_runnable(&v->ctl)) {
-        if (c->wfi) {
+        if (c->wfi && !v->step) {
             if (rv_cpu_pending_irqs(c) & c->mie) {
                 c->wfi = false;
             } else {
@@ -43,7 +108,7 @@ static void *vcpu_thread(void *arg)
         }
         pthread_mutex_unlock(&v->ctl.lock);
         atomic_store(&c->kick, 0);
-        bool more = v->run(v->opaque, c);
+        bool more = v->step || rv_dbg_any() ? debug_run(v) : v->run(v->opaque, c);
         pthread_mutex_lock(&v->ctl.lock);
         if (!more)
             v->ctl.stopped = true;      /* for good: park until destroyed */
@@ -52,7 +117,7 @@ static void *vcpu_thread(void *arg)
     return NULL;
 }
 
-vcpu *riscv_vcpu_new(rv_cpu *c, unsigned index, riscv_run_fn *run, void *opaque)
+vcpu *riscv_vcpu_new(rv_cpu *c, unsigned index, riscv_run_fn *run, void *opaque, bool honours_bp)
 {
     vcpu *v = calloc(1, sizeof(*v));
     if (!v)
@@ -61,6 +126,7 @@ vcpu *riscv_vcpu_new(rv_cpu *c, unsigned index, riscv_run_fn *run, void *opaque)
     v->index = index;
     v->run = run;
     v->opaque = opaque;
+    v->honours_bp = honours_bp;
     vcpu_ctl_init(&v->ctl);
     return v;
 }

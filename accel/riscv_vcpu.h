@@ -15,7 +15,11 @@ struct rv_cpu;
 /* Runs guest code until kicked or a slice is done; false stops the hart for good. */
 typedef bool riscv_run_fn(void *opaque, struct rv_cpu *c);
 
-vcpu *riscv_vcpu_new(struct rv_cpu *c, unsigned index, riscv_run_fn *run, void *opaque);
+/* honours_bp: run() stops before a breakpoint (the translator); otherwise the thread
+ * steps the interpreter one instruction at a time while any is set. */
+vcpu *riscv_vcpu_new(struct rv_cpu *c, unsigned index, riscv_run_fn *run, void *opaque, bool honours_bp);
+bool riscv_vcpu_debug_step(vcpu *v, bool on);
+struct rv_cpu *riscv_vcpu_hart(vcpu *v);
 struct rv_cpu *riscv_vcpu_cpu(vcpu *v);
 void *riscv_vcpu_opaque(vcpu *v);
 void riscv_vcpu_start(vcpu *v);

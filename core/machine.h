@@ -99,6 +99,15 @@ typedef struct machine_cpu_ops {
     bool (*write_virt)(machine *m, unsigned cpu, uint64_t va, const void *buf, size_t len);
     /* disassemble n instructions at va (x/i); returns how many it could */
     int (*disas)(machine *m, unsigned cpu, uint64_t va, int n, FILE *f);
+    /* gdb (optional): the target description, registers by gdb's numbers (size of the
+     * value, 0: no such register), and breakpoints/watchpoints by gdb's Z types */
+    const char *(*gdb_xml)(machine *m, const char *annex);
+    unsigned gdb_g_regs;
+    int (*gdb_read_reg)(machine *m, unsigned cpu, int reg, uint8_t *buf);
+    bool (*gdb_write_reg)(machine *m, unsigned cpu, int reg, const uint8_t *buf, int len);
+    bool (*gdb_insert)(machine *m, int type, uint64_t addr, uint64_t len);
+    bool (*gdb_remove)(machine *m, int type, uint64_t addr, uint64_t len);
+    void (*gdb_remove_all)(machine *m);
 } machine_cpu_ops;
 
 struct accel_ops;

@@ -6,6 +6,7 @@
  * brought out of translated code and everything is flushed.
  */
 #include "jit/jit_internal.h"
+#include "cpu/riscv/debug.h"
 #include "core/memory.h"
 #include "core/log.h"
 #include <cpuid.h>
@@ -164,6 +165,13 @@ static void flush_all(jit *j, jit_hart *self)
     atomic_store(&self->in_code, 1);
 }
 
+void jit_set_debug(jit *j, bool on)
+{
+    /* blocks made under the other rule (linked, or running past a breakpoint) go */
+    atomic_store(&j->debug, on);
+    jit_flush(j);
+}
+
 void jit_flush(jit *j)
 {
     pthread_mutex_lock(&j->lock);
@@ -227,8 +235,9 @@ static int find_block(jit *j, jit_hart *self, rv_cpu *c, jit_block **out)
     uint64_t pc = c->pc;
     uint32_t flags = rv_jit_ctx(c);
     rv_jc_entry *e = &c->jc[flags][rv_jc_index(pc)];
+    bool link = !j->opt.check && !j->opt.no_chain && !atomic_load_explicit(&j->debug, memory_order_relaxed);
     j->stats.dispatches++;
-    if (e->pc == pc) {
+    if (link && e->pc == pc) {
         memcpy(out, (const uint8_t *)e->code - 8, sizeof(*out));
         j->stats.jc_hits++;
         return FOUND;
@@ -238,7 +247,6 @@ static int find_block(jit *j, jit_hart *self, rv_cpu *c, jit_block **out)
     int r = fetch_host(j, c, pc, &host, &ppc);
     if (r != FOUND)
         return r;
-    bool link = !j->opt.check && !j->opt.no_chain;
     jit_l2_entry *l2 = &self->l2[l2_index(pc)];
     jit_block *b = l2->b;
     if (b && l2->vpc == pc && l2->ppc == ppc && l2->flags == flags && !atomic_load(&b->invalid)) {
@@ -286,11 +294,14 @@ bool jit_run(jit *j, rv_cpu *c, uint64_t budget)
     bool trace = log_enabled(LOG_EXEC | LOG_CPU);
     /* native FP code accumulates flags in MXCSR from here on (translate_fp.c) */
     rv_fflags_written(c);
-    bool link = !j->opt.check && !j->opt.no_chain;
+    bool dbg = atomic_load_explicit(&j->debug, memory_order_relaxed);
+    bool link = !j->opt.check && !j->opt.no_chain && !dbg;
     while (!c->wfi) {
         rv_take_interrupt(c);
         if (atomic_load_explicit(&c->kick, memory_order_relaxed) || c->insn_count >= end)
             break;
+        if (dbg && rv_dbg_bp_at(c->pc))
+            break;                     /* the vCPU thread reports it */
         atomic_store(&self->in_code, 1);
         if (atomic_load(&j->flush_req)) {
             atomic_store(&self->in_code, 0);

@@ -78,16 +78,9 @@ static bool may_enable_interrupts(const rv_insn *d)
         return true;
     case RV_OP_csrrw: case RV_OP_csrrs: case RV_OP_csrrc:
     case RV_OP_csrrwi: case RV_OP_csrrsi: case RV_OP_csrrci:
-        switch ((unsigned)d->imm) {
-        case 0x300: case 0x100:          /* mstatus, sstatus: MIE/SIE */
-        case 0x304: case 0x104:          /* mie, sie */
-        case 0x344: case 0x144:          /* mip, sip */
-        case 0x303: case 0x30a:          /* mideleg, menvcfg (Sstc) */
-        case 0x14d:                      /* stimecmp */
-            return true;
-        default:
-            return false;
-        }
+        /* mstatus/sstatus (MIE/SIE), mie/sie, mip/sip, mideleg, menvcfg (Sstc),
+         * stimecmp: the rows csr.def marks IRQ */
+        return rv_csr_flags((unsigned)d->imm) & RV_CSR_IRQ;
     default:
         return false;
     }

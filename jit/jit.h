@@ -48,6 +48,9 @@ bool jit_run(jit *j, struct rv_cpu *c, uint64_t budget);
 
 /* Drop every translation (e.g. after the guest's memory was replaced). */
 void jit_flush(jit *j);
+/* Breakpoints set (or all gone): drop every block and translate for them from now on;
+ * every hart must be outside translated code (parked). */
+void jit_set_debug(jit *j, bool on);
 void jit_get_stats(jit *j, jit_stats *s);
 
 #endif

@@ -138,6 +138,7 @@ struct jit {
 
     bool has_lzcnt, has_bmi1, has_popcnt, has_fma;
     jit_stats stats;
+    _Atomic bool debug;              /* breakpoints set: no linking, blocks end before them */
 };
 
 static inline uint8_t *jit_rw(jit *j, const uint8_t *rx) { return (uint8_t *)rx - j->rx_minus_rw; }

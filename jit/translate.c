@@ -21,6 +21,8 @@
  * exact whenever control is outside translated code.
  */
 #include "jit/translate.h"
+#include "cpu/riscv/debug.h"
+#include <stdatomic.h>
 #include "core/log.h"
 #include <string.h>
 
@@ -184,6 +186,12 @@ static void emit_handler_call(tctx *t, const rv_insn *d, unsigned idx, uint64_t 
         !jit_host_caller_saved((unsigned)jit_host_reg(d->rd)))
         x_mov(b, 64, XM(RBP, XREG_OFF(d->rd)), gop(d->rd));
     tr_save_caller_saved(t);
+    /* ebreak may be a semihosting call, which reads a0/a1 in rv_cpu and sets a0 there:
+     * the callee-saved host registers go out and come back too */
+    bool all = d->op == RV_OP_ebreak;
+    for (unsigned i = 0; all && i < JIT_NMAPPED; i++)
+        if (!jit_host_caller_saved(jit_mapped_host[i]))
+            x_mov(b, 64, XM(RBP, XREG_OFF(jit_mapped_guest[i])), XR(jit_mapped_host[i]));
     tr_add_count(t, count_before);
     x_lea(b, RDI, XM(RBP, -JIT_BIAS));
     uint64_t dp;
@@ -192,6 +200,9 @@ static void emit_handler_call(tctx *t, const rv_insn *d, unsigned idx, uint64_t 
     x_mov_imm(b, RSI, dp);
     tr_call_helper(t, (const void *)fn);
     tr_reload_caller_saved(t);
+    for (unsigned i = 0; all && i < JIT_NMAPPED; i++)
+        if (!jit_host_caller_saved(jit_mapped_host[i]))
+            x_mov(b, 64, XR(jit_mapped_host[i]), XM(RBP, XREG_OFF(jit_mapped_guest[i])));
     if ((ii->flags & RV_F_RD) && d->rd < 32 && mapped(d->rd) &&
         !jit_host_caller_saved((unsigned)jit_host_reg(d->rd)))
         x_mov(b, 64, gop(d->rd), XM(RBP, XREG_OFF(d->rd)));
@@ -377,8 +388,12 @@ decode:
     /* decode from a copy, which is compared with memory after marking it */
     memcpy(copy, host, page_left < sizeof(copy) ? page_left : sizeof(copy));
     n = bytes = 0;
+    bool dbg = atomic_load_explicit(&j->debug, memory_order_relaxed);
     while (n < max) {
         if (bytes + 2 > page_left)
+            break;
+        /* a breakpoint: the block ends before it, and the dispatcher stops there */
+        if (dbg && n > 0 && rv_dbg_bp_at(vpc + bytes))
             break;
         if (bytes + 2 > sizeof(copy))
             break;
@@ -439,7 +454,8 @@ decode:
     t->blk = blk;
     t->flags = flags;
     t->data_ctx = flags >> 2;
-    t->link = !j->opt.no_chain && !j->opt.check;
+    /* with breakpoints set every block goes back to the dispatcher, which looks */
+    t->link = !j->opt.no_chain && !j->opt.check && !dbg;
     t->exits = blk->exits;
     t->max_exits = max_exits;
 

@@ -167,6 +167,9 @@ typedef struct rv_cpu {
     rv_tlb tlb[TLBCTX_COUNT];
     bool pmp_active;                 /* some PMP entry is not OFF */
     bool tlb_nofill;                 /* no data TLB entries: every load/store takes the slow path */
+    bool dbg_watch;                  /* watchpoints are set: loads/stores are checked (debug.c) */
+    uint8_t dbg_hit_kind;            /* a watchpoint this hart hit (RV_WATCH_*), 0: none */
+    uint64_t dbg_hit_addr;
     const rv_io_hook *io_hook;       /* NULL unless a lockstep check is recording */
 
     /* host glue: time source, wait-for-interrupt, exit/trace hooks */
@@ -191,6 +194,9 @@ static inline unsigned rv_jit_ctx(const rv_cpu *c) { return c->priv | (c->data_c
 typedef struct rv_hart_env {
     uint64_t (*read_time)(void *opaque);                 /* mtime, 10 MHz */
     void (*stimecmp_changed)(void *opaque, struct rv_cpu *c);
+    /* A semihosting call (an ebreak in the magic sequence, in M or S mode): true if
+     * handled, a0 then holds the result. NULL: ebreak is always a breakpoint. */
+    bool (*semihost)(void *opaque, struct rv_cpu *c);
     void *opaque;
 } rv_hart_env;
 

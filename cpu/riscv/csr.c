@@ -1,10 +1,15 @@
 /*
- * Control and status registers: access rules (privilege, read-only, counter enables,
- * TVM, FS), WARL legalisation, and the side effects of writes (TLB flushes, mode
- * changes, interrupt re-evaluation).
+ * Control and status registers: the table of them (csr.def) as data, access rules
+ * (privilege, read-only, counter enables, TVM, FS), WARL legalisation, the side effects
+ * of writes (TLB flushes, mode changes, interrupt re-evaluation), and a debugger's
+ * access.
  */
 #include "cpu/riscv/cpu.h"
+#include "cpu/riscv/csr.h"
 #include "cpu/riscv/fpu.h"
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MSTATUS_WMASK (MSTATUS_SIE | MSTATUS_MIE | MSTATUS_SPIE | MSTATUS_MPIE | MSTATUS_SPP | \
@@ -17,22 +22,132 @@
 #define DELEG_EXC_MASK 0xb3ffull
 #define MENVCFG_STCE (1ull << 63)
 
+/* ---- the table (csr.def) ---- */
+
+/* A row of csr.def; a single CSR is a range of one member (lo = hi = 0). */
+typedef struct csr_row {
+    uint16_t base;
+    uint8_t lo, hi;
+    uint8_t priv, flags;
+    bool range;
+    uint16_t first;         /* index of its first member in infos[] */
+    const char *name;       /* a range's: the prefix of its members' names */
+} csr_row;
+
 enum {
-    CSR_FFLAGS = 0x001, CSR_FRM = 0x002, CSR_FCSR = 0x003,
-    CSR_CYCLE = 0xc00, CSR_TIME = 0xc01, CSR_INSTRET = 0xc02,
-    CSR_SSTATUS = 0x100, CSR_SIE = 0x104, CSR_STVEC = 0x105, CSR_SCOUNTEREN = 0x106,
-    CSR_SENVCFG = 0x10a, CSR_SSCRATCH = 0x140, CSR_SEPC = 0x141, CSR_SCAUSE = 0x142,
-    CSR_STVAL = 0x143, CSR_SIP = 0x144, CSR_STIMECMP = 0x14d, CSR_SATP = 0x180,
-    CSR_MVENDORID = 0xf11, CSR_MARCHID = 0xf12, CSR_MIMPID = 0xf13, CSR_MHARTID = 0xf14,
-    CSR_MCONFIGPTR = 0xf15,
-    CSR_MSTATUS = 0x300, CSR_MISA = 0x301, CSR_MEDELEG = 0x302, CSR_MIDELEG = 0x303,
-    CSR_MIE = 0x304, CSR_MTVEC = 0x305, CSR_MCOUNTEREN = 0x306, CSR_MENVCFG = 0x30a,
-    CSR_MCOUNTINHIBIT = 0x320, CSR_MSCRATCH = 0x340, CSR_MEPC = 0x341, CSR_MCAUSE = 0x342,
-    CSR_MTVAL = 0x343, CSR_MIP = 0x344, CSR_MTINST = 0x34a, CSR_MTVAL2 = 0x34b,
-    CSR_PMPCFG0 = 0x3a0, CSR_PMPADDR0 = 0x3b0,
-    CSR_MCYCLE = 0xb00, CSR_MINSTRET = 0xb02,
-    CSR_TSELECT = 0x7a0, CSR_TDATA1 = 0x7a1, CSR_TDATA3 = 0x7a3,
+#define CSR(id, ...) ROW_##id,
+#define CSR_RANGE(id, ...) ROW_##id,
+#include "cpu/riscv/csr.def"
+#undef CSR
+#undef CSR_RANGE
+    ROW_COUNT
 };
+
+/* Index of each row's first member in infos[], which holds every member in row order. */
+enum {
+#define CSR(id, ...) INFO_##id,
+#define CSR_RANGE(id, base, lo, hi, ...) INFO_##id, INFO_##id##_LAST = INFO_##id + (hi) - (lo),
+#include "cpu/riscv/csr.def"
+#undef CSR
+#undef CSR_RANGE
+    INFO_COUNT
+};
+
+static const csr_row rows[ROW_COUNT] = {
+#define CSR(id, num, name, priv, flags) \
+    [ROW_##id] = { (num), 0, 0, PRV_##priv, (flags), false, INFO_##id, name },
+#define CSR_RANGE(id, base, lo, hi, prefix, priv, flags) \
+    [ROW_##id] = { (base), (lo), (hi), PRV_##priv, (flags), true, INFO_##id, prefix },
+#include "cpu/riscv/csr.def"
+#undef CSR
+#undef CSR_RANGE
+};
+
+/* Number -> row + 1, for the checks every CSR instruction makes. Two rows claiming one
+ * number would initialise an element twice, which -Woverride-init (in -Wextra) makes
+ * a build error. */
+static const uint8_t row_of[4096] = {
+#define CSR(id, num, ...) [(num)] = ROW_##id + 1,
+#define CSR_RANGE(id, base, lo, hi, ...) [(base) + (lo) ... (base) + (hi)] = ROW_##id + 1,
+#include "cpu/riscv/csr.def"
+#undef CSR
+#undef CSR_RANGE
+};
+_Static_assert(ROW_COUNT < 256, "row_of[] holds row numbers in a byte");
+
+static const csr_row *row_for(unsigned num)
+{
+    return num < 4096 && row_of[num] ? &rows[row_of[num] - 1] : NULL;
+}
+
+/* A member's flags: the row's, but for the odd members of an EVEN range (RV32's upper
+ * halves), which are named and nothing more. */
+static unsigned member_flags(const csr_row *r, unsigned num)
+{
+    unsigned f = r->flags & ~RV_CSR_EVEN;
+    if ((r->flags & RV_CSR_EVEN) && ((num - r->base) & 1))
+        f &= ~RV_CSR_IMPL;
+    return f;
+}
+
+unsigned rv_csr_flags(unsigned num)
+{
+    const csr_row *r = row_for(num);
+    return r ? member_flags(r, num) : 0;
+}
+
+/* Range members' names are made at first use; the table itself needs no start-up. */
+static rv_csr_info infos[INFO_COUNT];
+static char member_names[INFO_COUNT][16];
+static rv_csr_info impl_list[INFO_COUNT];
+static size_t impl_count;
+static pthread_once_t infos_once = PTHREAD_ONCE_INIT;
+
+static int by_number(const void *a, const void *b)
+{
+    return (int)((const rv_csr_info *)a)->num - (int)((const rv_csr_info *)b)->num;
+}
+
+static void infos_init(void)
+{
+    for (unsigned i = 0; i < ROW_COUNT; i++) {
+        const csr_row *r = &rows[i];
+        for (unsigned n = r->lo; n <= r->hi; n++) {
+            unsigned k = r->first + n - r->lo, num = r->base + n;
+            rv_csr_info *in = &infos[k];
+            in->num = (uint16_t)num;
+            in->priv = r->priv;
+            in->flags = (uint8_t)member_flags(r, num);
+            in->name = r->name;
+            if (r->range) {
+                snprintf(member_names[k], sizeof(member_names[k]), "%s%u", r->name, n);
+                in->name = member_names[k];
+            }
+            if (in->flags & RV_CSR_IMPL)
+                impl_list[impl_count++] = *in;
+        }
+    }
+    /* csr.def is in number order, but the list must not depend on it */
+    qsort(impl_list, impl_count, sizeof(impl_list[0]), by_number);
+}
+
+const rv_csr_info *rv_csr_info_find(unsigned num)
+{
+    const csr_row *r = row_for(num);
+    if (!r)
+        return NULL;
+    pthread_once(&infos_once, infos_init);
+    return &infos[r->first + (num - r->base) - r->lo];
+}
+
+const rv_csr_info *rv_csr_list(size_t *count)
+{
+    pthread_once(&infos_once, infos_init);
+    *count = impl_count;
+    return impl_list;
+}
+
+/* ---- access ---- */
 
 static uint64_t sd_bit(uint64_t s)
 {
@@ -70,10 +185,11 @@ static void pmp_changed(rv_cpu *c)
 
 static bool pmp_locked(rv_cpu *c, int i) { return c->pmpcfg[i] & 0x80; }
 
-static uint64_t counter_value(rv_cpu *c, unsigned which)
+static uint64_t counter_value(rv_cpu *c, unsigned which, bool debug)
 {
-    /* insn_count already includes the instruction reading the counter */
-    uint64_t n = c->insn_count - 1;
+    /* insn_count already includes the instruction reading the counter; a debugger looks
+     * between instructions and sees what the next one would read */
+    uint64_t n = c->insn_count - (debug ? 0 : 1);
     return which == 0 ? n + c->mcycle_off : n + c->minstret_off;
 }
 
@@ -87,18 +203,26 @@ static bool counter_allowed(rv_cpu *c, unsigned idx)
     return true;
 }
 
-int rv_csr_access(rv_cpu *c, unsigned csr, uint64_t *oldp, uint64_t v, bool write)
+/*
+ * One access, as rv_csr_access() describes. `debug`: a debugger's, made as from M-mode
+ * whatever the hart's privilege, and past the enables (FS, counter enables, TVM, STCE)
+ * that would make it illegal; read-only CSRs stay read-only.
+ */
+static int csr_rw(rv_cpu *c, unsigned csr, uint64_t *oldp, uint64_t v, bool write, bool debug)
 {
-    unsigned min_priv = (csr >> 8) & 3;
-    if (c->priv < min_priv)
+    /* which CSRs exist, their privilege and read-only ones: csr.def */
+    const csr_row *r = row_for(csr);
+    if (!r || !(member_flags(r, csr) & RV_CSR_IMPL))
         return -1;
-    if (write && (csr >> 10) == 3)
+    if (!debug && c->priv < r->priv)
+        return -1;
+    if (write && (r->flags & RV_CSR_RO))
         return -1;
     uint64_t old = 0;
 
     /* floating point */
     if (csr >= CSR_FFLAGS && csr <= CSR_FCSR) {
-        if ((c->mstatus & MSTATUS_FS) == 0)
+        if (!debug && (c->mstatus & MSTATUS_FS) == 0)
             return -1;
         old = csr == CSR_FFLAGS ? c->fflags : csr == CSR_FRM ? c->frm : (c->frm << 5) | c->fflags;
         if (write && csr != CSR_FRM)
@@ -118,23 +242,21 @@ int rv_csr_access(rv_cpu *c, unsigned csr, uint64_t *oldp, uint64_t v, bool writ
         return 0;
     }
     /* user counters */
-    if (csr >= CSR_CYCLE && csr <= 0xc1f) {
-        if (!counter_allowed(c, csr - CSR_CYCLE))
+    if (csr >= CSR_CYCLE && csr <= CSR_HPMCOUNTER31) {
+        if (!debug && !counter_allowed(c, csr - CSR_CYCLE))
             return -1;
         if (csr == CSR_CYCLE)
-            old = counter_value(c, 0);
+            old = counter_value(c, 0, debug);
         else if (csr == CSR_TIME)
             old = rv_input(c, c->env && c->env->read_time ? c->env->read_time(c->env->opaque) : 0);
         else if (csr == CSR_INSTRET)
-            old = counter_value(c, 2);
+            old = counter_value(c, 2, debug);
         *oldp = old;
         return 0;
     }
     /* PMP */
-    if (csr >= CSR_PMPCFG0 && csr <= CSR_PMPCFG0 + 15) {
-        unsigned n = csr - CSR_PMPCFG0;
-        if (n & 1)
-            return -1;                         /* odd pmpcfg registers do not exist on RV64 */
+    if (csr >= CSR_PMPCFG0 && csr <= CSR_PMPCFG15) {
+        unsigned n = csr - CSR_PMPCFG0;        /* even: the table refused RV32's odd ones */
         if (n >= 4) {                          /* entries 16..63 not implemented */
             *oldp = 0;
             return 0;
@@ -156,7 +278,7 @@ int rv_csr_access(rv_cpu *c, unsigned csr, uint64_t *oldp, uint64_t v, bool writ
         *oldp = old;
         return 0;
     }
-    if (csr >= CSR_PMPADDR0 && csr <= CSR_PMPADDR0 + 63) {
+    if (csr >= CSR_PMPADDR0 && csr <= CSR_PMPADDR63) {
         unsigned i = csr - CSR_PMPADDR0;
         if (i >= 16) {
             *oldp = 0;
@@ -172,7 +294,8 @@ int rv_csr_access(rv_cpu *c, unsigned csr, uint64_t *oldp, uint64_t v, bool writ
         return 0;
     }
     /* machine counters and events */
-    if ((csr >= 0xb03 && csr <= 0xb1f) || (csr >= 0x323 && csr <= 0x33f)) {
+    if ((csr >= CSR_MHPMCOUNTER3 && csr <= CSR_MHPMCOUNTER31) ||
+        (csr >= CSR_MHPMEVENT3 && csr <= CSR_MHPMEVENT31)) {
         *oldp = 0;
         return 0;
     }
@@ -229,7 +352,7 @@ int rv_csr_access(rv_cpu *c, unsigned csr, uint64_t *oldp, uint64_t v, bool writ
             c->stval = v;
         break;
     case CSR_STIMECMP:
-        if (c->priv < PRV_M && (!(c->menvcfg & MENVCFG_STCE) || !(c->mcounteren & 2)))
+        if (!debug && c->priv < PRV_M && (!(c->menvcfg & MENVCFG_STCE) || !(c->mcounteren & 2)))
             return -1;
         old = c->stimecmp;
         if (write) {
@@ -239,7 +362,7 @@ int rv_csr_access(rv_cpu *c, unsigned csr, uint64_t *oldp, uint64_t v, bool writ
         }
         break;
     case CSR_SATP:
-        if (c->priv == PRV_S && (c->mstatus & MSTATUS_TVM))
+        if (!debug && c->priv == PRV_S && (c->mstatus & MSTATUS_TVM))
             return -1;
         old = c->satp;
         if (write) {
@@ -340,19 +463,19 @@ int rv_csr_access(rv_cpu *c, unsigned csr, uint64_t *oldp, uint64_t v, bool writ
         old = 0;
         break;
     case CSR_MCYCLE:
-        old = counter_value(c, 0);
+        old = counter_value(c, 0, debug);
         if (write)
             c->mcycle_off = v - c->insn_count;
         break;
     case CSR_MINSTRET:
-        old = counter_value(c, 2);
+        old = counter_value(c, 2, debug);
         if (write)
             c->minstret_off = v - c->insn_count;
         break;
     case CSR_TSELECT:
         old = c->tselect;                      /* no triggers: one selectable, type 0 */
         break;
-    case CSR_TDATA1: case CSR_TDATA1 + 1: case CSR_TDATA3:
+    case CSR_TDATA1: case CSR_TDATA2: case CSR_TDATA3:
         old = 0;
         break;
     default:
@@ -360,6 +483,22 @@ int rv_csr_access(rv_cpu *c, unsigned csr, uint64_t *oldp, uint64_t v, bool writ
     }
     *oldp = old;
     return 0;
+}
+
+int rv_csr_access(rv_cpu *c, unsigned csr, uint64_t *oldp, uint64_t v, bool write)
+{
+    return csr_rw(c, csr, oldp, v, write, false);
+}
+
+bool rv_csr_debug_read(rv_cpu *c, unsigned csr, uint64_t *val)
+{
+    return csr_rw(c, csr, val, 0, false, true) == 0;
+}
+
+bool rv_csr_debug_write(rv_cpu *c, unsigned csr, uint64_t val)
+{
+    uint64_t old;
+    return csr_rw(c, csr, &old, val, true, true) == 0;
 }
 
 void rv_fflags_written(rv_cpu *c)

@@ -4,6 +4,7 @@
  * csrr, fmv.d, ...), so tern's traces can be diffed against objdump listings.
  */
 #include "cpu/riscv/insn.h"
+#include "cpu/riscv/csr.h"
 #include <stdio.h>
 #include <string.h>
 #include <stdarg.h>
@@ -20,45 +21,12 @@ const char *const rv_freg_name[32] = {
     "fs8", "fs9", "fs10", "fs11", "ft8", "ft9", "ft10", "ft11",
 };
 
-static const struct { unsigned num; const char *name; } csr_names[] = {
-    { 0x001, "fflags" }, { 0x002, "frm" }, { 0x003, "fcsr" },
-    { 0xc00, "cycle" }, { 0xc01, "time" }, { 0xc02, "instret" },
-    { 0x100, "sstatus" }, { 0x104, "sie" }, { 0x105, "stvec" }, { 0x106, "scounteren" },
-    { 0x10a, "senvcfg" }, { 0x140, "sscratch" }, { 0x141, "sepc" }, { 0x142, "scause" },
-    { 0x143, "stval" }, { 0x144, "sip" }, { 0x14d, "stimecmp" }, { 0x180, "satp" },
-    { 0xf11, "mvendorid" }, { 0xf12, "marchid" }, { 0xf13, "mimpid" }, { 0xf14, "mhartid" },
-    { 0xf15, "mconfigptr" },
-    { 0x300, "mstatus" }, { 0x301, "misa" }, { 0x302, "medeleg" }, { 0x303, "mideleg" },
-    { 0x304, "mie" }, { 0x305, "mtvec" }, { 0x306, "mcounteren" }, { 0x30a, "menvcfg" },
-    { 0x320, "mcountinhibit" }, { 0x340, "mscratch" }, { 0x341, "mepc" }, { 0x342, "mcause" },
-    { 0x343, "mtval" }, { 0x344, "mip" }, { 0x34a, "mtinst" }, { 0x34b, "mtval2" },
-    { 0xb00, "mcycle" }, { 0xb02, "minstret" },
-    { 0x7a0, "tselect" }, { 0x7a1, "tdata1" }, { 0x7a2, "tdata2" }, { 0x7a3, "tdata3" },
-    { 0x7a4, "tinfo" }, { 0x7a5, "tcontrol" }, { 0x7a8, "mcontext" }, { 0x7aa, "mscontext" },
-    { 0x5a8, "scontext" }, { 0x7b0, "dcsr" }, { 0x7b1, "dpc" }, { 0x7b2, "dscratch0" }, { 0x7b3, "dscratch1" },
-};
-
+/* CSR names come from csr.def, ranges (pmpcfgN, hpmcounterN, ...) included; NULL for a
+ * number tern does not know, which is printed in hex as objdump does. */
 const char *rv_csr_name(unsigned csr)
 {
-    static char buf[8][16];
-    static unsigned slot;
-    for (size_t i = 0; i < sizeof(csr_names) / sizeof(csr_names[0]); i++)
-        if (csr_names[i].num == csr)
-            return csr_names[i].name;
-    char *b = buf[slot++ & 7];
-    if (csr >= 0x3a0 && csr <= 0x3af)
-        snprintf(b, 16, "pmpcfg%u", csr - 0x3a0);
-    else if (csr >= 0x3b0 && csr <= 0x3ef)
-        snprintf(b, 16, "pmpaddr%u", csr - 0x3b0);
-    else if (csr >= 0xc03 && csr <= 0xc1f)
-        snprintf(b, 16, "hpmcounter%u", csr - 0xc00);
-    else if (csr >= 0xb03 && csr <= 0xb1f)
-        snprintf(b, 16, "mhpmcounter%u", csr - 0xb00);
-    else if (csr >= 0x323 && csr <= 0x33f)
-        snprintf(b, 16, "mhpmevent%u", csr - 0x320);
-    else
-        return NULL;
-    return b;
+    const rv_csr_info *i = rv_csr_info_find(csr);
+    return i ? i->name : NULL;
 }
 
 typedef struct out { char *buf; size_t size, len; } out;
@@ -173,12 +141,12 @@ static bool alias(out *o, const rv_insn *d, unsigned rd, uint64_t pc)
     case RV_OP_csrrs: {
         unsigned csr = (unsigned)imm;
         if (rs1 == 0) {
-            if (csr == 0x001) { put(o, "frflags\t%s", X(rd)); return true; }
-            if (csr == 0x002) { put(o, "frrm\t%s", X(rd)); return true; }
-            if (csr == 0x003) { put(o, "frcsr\t%s", X(rd)); return true; }
-            if (csr == 0xc00) { put(o, "rdcycle\t%s", X(rd)); return true; }
-            if (csr == 0xc01) { put(o, "rdtime\t%s", X(rd)); return true; }
-            if (csr == 0xc02) { put(o, "rdinstret\t%s", X(rd)); return true; }
+            if (csr == CSR_FFLAGS) { put(o, "frflags\t%s", X(rd)); return true; }
+            if (csr == CSR_FRM) { put(o, "frrm\t%s", X(rd)); return true; }
+            if (csr == CSR_FCSR) { put(o, "frcsr\t%s", X(rd)); return true; }
+            if (csr == CSR_CYCLE) { put(o, "rdcycle\t%s", X(rd)); return true; }
+            if (csr == CSR_TIME) { put(o, "rdtime\t%s", X(rd)); return true; }
+            if (csr == CSR_INSTRET) { put(o, "rdinstret\t%s", X(rd)); return true; }
             put(o, "csrr\t%s,", X(rd));
             csr_operand(o, csr);
             return true;
@@ -188,10 +156,10 @@ static bool alias(out *o, const rv_insn *d, unsigned rd, uint64_t pc)
     }
     case RV_OP_csrrw: {
         unsigned csr = (unsigned)imm;
-        if (csr == 0xc00 && rd == 0 && rs1 == 0) { put(o, "unimp"); return true; }
-        if (csr == 0x001) { put(o, rd ? "fsflags\t%s,%s" : "fsflags\t%s", rd ? X(rd) : X(rs1), X(rs1)); return true; }
-        if (csr == 0x002) { put(o, rd ? "fsrm\t%s,%s" : "fsrm\t%s", rd ? X(rd) : X(rs1), X(rs1)); return true; }
-        if (csr == 0x003) { put(o, rd ? "fscsr\t%s,%s" : "fscsr\t%s", rd ? X(rd) : X(rs1), X(rs1)); return true; }
+        if (csr == CSR_CYCLE && rd == 0 && rs1 == 0) { put(o, "unimp"); return true; }
+        if (csr == CSR_FFLAGS) { put(o, rd ? "fsflags\t%s,%s" : "fsflags\t%s", rd ? X(rd) : X(rs1), X(rs1)); return true; }
+        if (csr == CSR_FRM) { put(o, rd ? "fsrm\t%s,%s" : "fsrm\t%s", rd ? X(rd) : X(rs1), X(rs1)); return true; }
+        if (csr == CSR_FCSR) { put(o, rd ? "fscsr\t%s,%s" : "fscsr\t%s", rd ? X(rd) : X(rs1), X(rs1)); return true; }
         if (rd == 0) { put(o, "csrw\t"); csr_operand(o, csr); put(o, ",%s", X(rs1)); return true; }
         return false;
     }
@@ -200,8 +168,8 @@ static bool alias(out *o, const rv_insn *d, unsigned rd, uint64_t pc)
         return false;
     case RV_OP_csrrwi: case RV_OP_csrrsi: case RV_OP_csrrci: {
         unsigned csr = (unsigned)imm;
-        if (d->op == RV_OP_csrrwi && csr == 0x001) { put(o, "fsflagsi\t%s,%u", X(rd), rs1); return true; }
-        if (d->op == RV_OP_csrrwi && csr == 0x002) { put(o, "fsrmi\t%s,%u", X(rd), rs1); return true; }
+        if (d->op == RV_OP_csrrwi && csr == CSR_FFLAGS) { put(o, "fsflagsi\t%s,%u", X(rd), rs1); return true; }
+        if (d->op == RV_OP_csrrwi && csr == CSR_FRM) { put(o, "fsrmi\t%s,%u", X(rd), rs1); return true; }
         if (rd == 0) {
             const char *n = d->op == RV_OP_csrrwi ? "csrw" : d->op == RV_OP_csrrsi ? "csrs" : "csrc";
             put(o, "%s\t", n);

@@ -10,6 +10,7 @@
 #define TERN_RISCV_EXEC_H
 
 #include "cpu/riscv/cpu.h"
+#include "cpu/riscv/csr.h"
 #include "cpu/riscv/fpu.h"
 #include <string.h>
 
@@ -155,7 +156,22 @@ EXEC(ecall)
     static const uint8_t cause[4] = { EXC_ECALL_U, EXC_ECALL_S, 0, EXC_ECALL_M };
     return rv_raise(c, cause[c->priv], 0);
 }
-EXEC(ebreak) { return rv_raise(c, EXC_BREAKPOINT, c->pc); }
+/* A semihosting call is this ebreak between `slli x0, x0, 0x1f` and `srai x0, x0, 7`,
+ * all three uncompressed and on one page (so reading them cannot fault), made in M or
+ * S mode: QEMU's rule. Once handled it completes as any instruction (the srai runs as
+ * a no-op); anything else is a breakpoint. */
+EXEC(ebreak)
+{
+    if (unlikely(c->env && c->env->semihost) && d->len == 4 && c->priv != PRV_U &&
+        ((c->pc - 4) >> 12) == ((c->pc + 4) >> 12)) {
+        uint32_t pre = 0, post = 0;
+        if (rv_debug_access(c, c->pc - 4, &pre, 4, false) && pre == 0x01f01013 &&
+            rv_debug_access(c, c->pc + 4, &post, 4, false) && post == 0x40705013 &&
+            c->env->semihost(c->env->opaque, c))
+            return RV_NEXT;
+    }
+    return rv_raise(c, EXC_BREAKPOINT, c->pc);
+}
 EXEC(mret)
 {
     if (c->priv != PRV_M)
@@ -201,8 +217,8 @@ static inline int csr_op(rv_cpu *c, const rv_insn *d, int kind, uint64_t src, bo
         /* CSRRS/CSRRC on mip/sip modify only the software-writable bits: the lines from
          * the interrupt controllers (e.g. SEIP) must not be latched into them */
         uint64_t base = old;
-        if (kind != 0 && (csr == 0x344 || csr == 0x144))
-            base = c->mip & (csr == 0x144 ? c->mideleg : ~0ull);
+        if (kind != 0 && (csr == CSR_MIP || csr == CSR_SIP))
+            base = c->mip & (csr == CSR_SIP ? c->mideleg : ~0ull);
         uint64_t n = kind == 0 ? src : kind == 1 ? (base | src) : (base & ~src);
         uint64_t ignored;
         if (rv_csr_access(c, csr, &ignored, n, true) < 0)

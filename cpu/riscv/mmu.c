@@ -4,6 +4,7 @@
  * stores and instruction fetch (MMIO, page-crossing and misaligned accesses).
  */
 #include "cpu/riscv/cpu.h"
+#include "cpu/riscv/debug.h"
 #include "core/memory.h"
 #include "core/log.h"
 #include <string.h>
@@ -279,7 +280,7 @@ static void recheck_write_entry(rv_cpu *c, rv_tlb_entry *e, uint64_t ppage)
 static void tlb_fill(rv_cpu *c, uint64_t va, uint64_t pa, enum rv_access acc, unsigned priv)
 {
     uint64_t ppage = pa & ~0xfffull;
-    if (c->tlb_nofill && acc != ACC_FETCH)
+    if ((c->tlb_nofill || c->dbg_watch) && acc != ACC_FETCH)
         return;
     if (!rv_pmp_check(c, ppage, 4096, acc, priv))
         return;
@@ -323,6 +324,8 @@ static int load_one_page(rv_cpu *c, uint64_t va, unsigned size, uint64_t *val)
     int exc = access_page(c, va, size, ACC_READ, &pa, &priv);
     if (exc)
         return exc;
+    if (c->dbg_watch)
+        rv_dbg_check_access(c, va, size, false);
     uint8_t *host = as_ram_ptr(c->as, pa, size);
     if (host) {
         uint64_t v = 0;
@@ -380,6 +383,8 @@ static int store_one_page(rv_cpu *c, uint64_t va, unsigned size, uint64_t val)
     int exc = access_page(c, va, size, ACC_WRITE, &pa, &priv);
     if (exc)
         return exc;
+    if (c->dbg_watch)
+        rv_dbg_check_access(c, va, size, true);
     uint8_t *host = as_ram_ptr(c->as, pa, size);
     if (host) {
         if (c->io_hook)
@@ -407,6 +412,8 @@ static bool store_code_page(rv_cpu *c, uint64_t va, unsigned size, uint64_t val)
     rv_codew_entry *w = &t->cw[(va >> 12) & (CW_SIZE - 1)];
     if (w->vpage != (va & ~0xfffull))
         return false;
+    if (c->dbg_watch)
+        rv_dbg_check_access(c, va, size, true);
     void *host = (void *)(uintptr_t)(va + w->addend);
     if (c->io_hook)
         c->io_hook->ram_write(c->io_hook->opaque, host, size);
@@ -484,6 +491,10 @@ int rv_amo_ptr(rv_cpu *c, uint64_t va, unsigned size, void **host, uint64_t *tva
         guest_error("guest_errors: atomic access at pa %016llx outside RAM\n",
                     (unsigned long long)pa);
         return EXC_STORE_ACCESS;
+    }
+    if (c->dbg_watch) {
+        rv_dbg_check_access(c, va, size, false);
+        rv_dbg_check_access(c, va, size, true);
     }
     if (c->io_hook)
         c->io_hook->ram_write(c->io_hook->opaque, p, size);

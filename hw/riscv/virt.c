@@ -13,6 +13,8 @@
 #include "accel/accel.h"
 #include "cpu/riscv/cpu.h"
 #include "cpu/riscv/ext.h"
+#include "cpu/riscv/gdb.h"
+#include "cpu/riscv/debug.h"
 #include "hw/riscv/virt_map.h"
 #include "hw/riscv/virt_fdt.h"
 #include "hw/intc/aclint.h"
@@ -21,6 +23,7 @@
 #include "hw/misc/test_finisher.h"
 #include "hw/misc/goldfish_rtc.h"
 #include "hw/misc/htif.h"
+#include "hw/misc/semihosting.h"
 #include "hw/virtio/virtio_board.h"
 #include "build/config.h"
 #include <elf.h>
@@ -329,9 +332,44 @@ static int cpu_disas(machine *m, unsigned i, uint64_t va, int n, FILE *f)
     return done;
 }
 
+static const char *gdb_xml(machine *m, const char *annex)
+{
+    return rv_gdb_xml(annex);
+}
+
+static int gdb_read_reg(machine *m, unsigned i, int reg, uint8_t *buf)
+{
+    virt_board *b = m->board;
+    return rv_gdb_read_reg(b->harts[i], reg, buf);
+}
+
+static bool gdb_write_reg(machine *m, unsigned i, int reg, const uint8_t *buf, int len)
+{
+    virt_board *b = m->board;
+    return rv_gdb_write_reg(b->harts[i], reg, buf, len);
+}
+
+static bool gdb_insert(machine *m, int type, uint64_t addr, uint64_t len)
+{
+    return rv_dbg_insert(type, addr, len);
+}
+
+static bool gdb_remove(machine *m, int type, uint64_t addr, uint64_t len)
+{
+    return rv_dbg_remove(type, addr, len);
+}
+
+static void gdb_remove_all(machine *m)
+{
+    rv_dbg_remove_all();
+}
+
 static const machine_cpu_ops virt_cpu_ops = {
     .cpu_word = "hart", .dump = cpu_dump, .pc = cpu_pc, .read_virt = cpu_read_virt,
     .write_virt = cpu_write_virt, .disas = cpu_disas,
+    .gdb_xml = gdb_xml, .gdb_g_regs = RV_GDB_G_REGS, .gdb_read_reg = gdb_read_reg,
+    .gdb_write_reg = gdb_write_reg, .gdb_insert = gdb_insert, .gdb_remove = gdb_remove,
+    .gdb_remove_all = gdb_remove_all,
 };
 
 /* -M virt,PROP=...: what tern models; QEMU's other properties are refused by name */
@@ -450,6 +488,10 @@ static int virt_init(machine *m)
     b->env.read_time = env_read_time;
     b->env.stimecmp_changed = env_stimecmp_changed;
     b->env.opaque = b;
+    if (m->opts.semihosting) {
+        semihosting_init(&m->opts, VIRT_DRAM, m->opts.ram_size);
+        b->env.semihost = semihosting_call;
+    }
     for (unsigned i = 0; i < b->nharts; i++) {
         rv_cpu *c = aligned_alloc(64, (sizeof(rv_cpu) + 63) & ~(size_t)63);
         if (!c)
@@ -491,11 +533,13 @@ static void virt_destroy(machine *m)
     virt_board *b = m->board;
     if (!b)
         return;
-    for (unsigned i = 0; i < b->nharts; i++) {
+    /* every vCPU before any hart: the last one out takes the shared translator, which
+     * looks at all the harts */
+    for (unsigned i = 0; i < b->nharts; i++)
         if (b->vcpus[i])
             b->accel->destroy(b->vcpus[i]);
+    for (unsigned i = 0; i < b->nharts; i++)
         free(b->harts[i]);
-    }
     device_list_free(m->devices);
     m->devices = NULL;
     as_destroy(&m->as);

@@ -21,6 +21,7 @@
 #include "core/log.h"
 #include "core/memory.h"
 #include "cpu/riscv/cpu.h"
+#include "cpu/riscv/csr.h"
 #include "cpu/riscv/insn.h"
 #include "jit/jit.h"
 #include <inttypes.h>
@@ -1148,18 +1149,19 @@ static void item_call(gen *g, uint64_t id)
 /* ---- CSRs ---- */
 
 enum { V_ANY, V_MSTATUS, V_FP, V_RO, V_MTVEC, V_MIE, V_MIP, V_BAD, V_DELEG, V_SATP };
+/* V_BAD: 0x7c0 and 0x5c0 are no CSR's numbers */
 static const struct { uint16_t csr; uint8_t kind; } csr_list[] = {
-    { 0x340, V_ANY }, { 0x341, V_ANY }, { 0x342, V_ANY }, { 0x343, V_ANY },  /* mscratch mepc mcause mtval */
-    { 0x300, V_MSTATUS }, { 0x300, V_MSTATUS }, { 0x300, V_MSTATUS },
-    { 0x001, V_FP }, { 0x002, V_FP }, { 0x003, V_FP }, { 0x003, V_FP },     /* fflags frm fcsr */
-    { 0xc00, V_RO }, { 0xc01, V_RO }, { 0xc02, V_RO },                      /* cycle time instret */
-    { 0xb00, V_ANY }, { 0xb02, V_ANY }, { 0xb02, V_RO }, { 0xb00, V_RO },    /* mcycle minstret */
-    { 0x305, V_MTVEC }, { 0x304, V_MIE }, { 0x344, V_MIP }, { 0x14d, V_ANY }, /* stimecmp */
-    { 0xf14, V_RO }, { 0x301, V_ANY }, { 0x302, V_DELEG }, { 0x303, V_DELEG }, /* misa medeleg mideleg */
-    { 0x140, V_ANY }, { 0x141, V_ANY }, { 0x142, V_ANY }, { 0x143, V_ANY },  /* sscratch sepc scause stval */
-    { 0x180, V_SATP }, { 0x180, V_SATP },
-    { 0x320, V_ANY }, { 0x7c0, V_BAD }, { 0x5c0, V_BAD }, { 0x100, V_MSTATUS },
-    { 0x104, V_MIE }, { 0x144, V_MIP }, { 0x304, V_MIE }, { 0x344, V_MIP },    /* sie sip */
+    { CSR_MSCRATCH, V_ANY }, { CSR_MEPC, V_ANY }, { CSR_MCAUSE, V_ANY }, { CSR_MTVAL, V_ANY },
+    { CSR_MSTATUS, V_MSTATUS }, { CSR_MSTATUS, V_MSTATUS }, { CSR_MSTATUS, V_MSTATUS },
+    { CSR_FFLAGS, V_FP }, { CSR_FRM, V_FP }, { CSR_FCSR, V_FP }, { CSR_FCSR, V_FP },
+    { CSR_CYCLE, V_RO }, { CSR_TIME, V_RO }, { CSR_INSTRET, V_RO },
+    { CSR_MCYCLE, V_ANY }, { CSR_MINSTRET, V_ANY }, { CSR_MINSTRET, V_RO }, { CSR_MCYCLE, V_RO },
+    { CSR_MTVEC, V_MTVEC }, { CSR_MIE, V_MIE }, { CSR_MIP, V_MIP }, { CSR_STIMECMP, V_ANY },
+    { CSR_MHARTID, V_RO }, { CSR_MISA, V_ANY }, { CSR_MEDELEG, V_DELEG }, { CSR_MIDELEG, V_DELEG },
+    { CSR_SSCRATCH, V_ANY }, { CSR_SEPC, V_ANY }, { CSR_SCAUSE, V_ANY }, { CSR_STVAL, V_ANY },
+    { CSR_SATP, V_SATP }, { CSR_SATP, V_SATP },
+    { CSR_MCOUNTINHIBIT, V_ANY }, { 0x7c0, V_BAD }, { 0x5c0, V_BAD }, { CSR_SSTATUS, V_MSTATUS },
+    { CSR_SIE, V_MIE }, { CSR_SIP, V_MIP }, { CSR_MIE, V_MIE }, { CSR_MIP, V_MIP },
 };
 #define NCSRS (sizeof(csr_list) / sizeof(csr_list[0]))
 
