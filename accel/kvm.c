@@ -7,6 +7,7 @@
  * thread is inside it or about to enter it.
  */
 #include "accel/kvm.h"
+#include "accel/accel.h"
 #include "accel/vcpu_ctl.h"
 #include "cpu/x86/cpuid.h"
 #include "core/clock.h"
@@ -38,6 +39,7 @@ struct kvm_vm {
     struct kvm_msr_list *msr_list;    /* the MSRs KVM saves and restores */
     uint64_t clock;                   /* kvmclock at the last stop */
     bool clock_saved;
+    bool guest_debug;                 /* KVM_CAP_SET_GUEST_DEBUG: gdb can debug the guest */
 };
 
 struct vcpu {
@@ -46,7 +48,102 @@ struct vcpu {
     int fd;
     struct kvm_run *run;
     vcpu_ctl ctl;
+    bool step;                  /* the debugger asked for one instruction */
 };
+
+/* ---- the debugger: breakpoints and watchpoints in the four debug registers ---- */
+
+static struct { bool used; uint64_t addr; int type; uint64_t len; } hw_slots[4];
+
+bool kvm_debug_insert(int type, uint64_t addr, uint64_t len)
+{
+    /* Z0/Z1 both become hardware breakpoints (guest memory is never patched); x86 has
+     * no read-only watchpoint; lengths 1, 2, 4, 8, aligned */
+    if (type < 0 || type > 4 || type == 3)
+        return false;
+    if (type >= 2 && ((len != 1 && len != 2 && len != 4 && len != 8) || (addr & (len - 1))))
+        return false;
+    for (int i = 0; i < 4; i++) {
+        if (!hw_slots[i].used) {
+            hw_slots[i].used = true;
+            hw_slots[i].addr = addr;
+            hw_slots[i].type = type <= 1 ? 0 : type;
+            hw_slots[i].len = type <= 1 ? 1 : len;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool kvm_debug_remove(int type, uint64_t addr, uint64_t len)
+{
+    int t = type <= 1 ? 0 : type;
+    for (int i = 0; i < 4; i++) {
+        if (hw_slots[i].used && hw_slots[i].addr == addr && hw_slots[i].type == t &&
+            (t == 0 || hw_slots[i].len == len)) {
+            hw_slots[i].used = false;
+            return true;
+        }
+    }
+    return false;
+}
+
+void kvm_debug_remove_all(void)
+{
+    memset(hw_slots, 0, sizeof(hw_slots));
+}
+
+/* Give this vCPU the debug registers and the step flag. */
+static bool apply_guest_debug(vcpu *v)
+{
+    struct kvm_guest_debug dbg;
+    memset(&dbg, 0, sizeof(dbg));
+    uint64_t dr7 = 0x600;          /* as QEMU: GE and the reserved bit */
+    bool any = false;
+    for (int i = 0; i < 4; i++) {
+        if (!hw_slots[i].used)
+            continue;
+        any = true;
+        dbg.arch.debugreg[i] = hw_slots[i].addr;
+        uint64_t rw = hw_slots[i].type == 0 ? 0 : hw_slots[i].type == 2 ? 1 : 3;
+        uint64_t ln = hw_slots[i].len == 1 ? 0 : hw_slots[i].len == 2 ? 1 : hw_slots[i].len == 8 ? 2 : 3;
+        dr7 |= (2ull << (i * 2)) | (rw << (16 + i * 4)) | (ln << (18 + i * 4));
+    }
+    if (any || v->step) {
+        dbg.control = KVM_GUESTDBG_ENABLE | (any ? KVM_GUESTDBG_USE_HW_BP : 0) |
+                      (v->step ? KVM_GUESTDBG_SINGLESTEP : 0);
+        dbg.arch.debugreg[7] = dr7;
+    }
+    return ioctl(v->fd, KVM_SET_GUEST_DEBUG, &dbg) == 0;
+}
+
+/* A debug exit: what it was for, told to the debugger; the vCPU parks. */
+static void debug_exit(vcpu *v)
+{
+    struct kvm_debug_exit_arch *a = &v->run->debug.arch;
+    int reason = ACCEL_DBG_STEP;
+    uint64_t addr = a->pc;
+    if (a->exception == 1) {
+        for (int i = 0; i < 4; i++) {
+            if ((a->dr6 & (1u << i)) && hw_slots[i].used) {
+                reason = hw_slots[i].type == 0 ? ACCEL_DBG_BREAK
+                         : hw_slots[i].type == 2 ? ACCEL_DBG_WATCH_WRITE : ACCEL_DBG_WATCH_ACCESS;
+                addr = hw_slots[i].addr;
+                break;
+            }
+        }
+    } else if (a->exception == 3) {
+        reason = ACCEL_DBG_BREAK;
+    }
+    if (v->step) {
+        v->step = false;
+        apply_guest_debug(v);
+    }
+    pthread_mutex_lock(&v->ctl.lock);
+    v->ctl.pause_req = true;
+    pthread_mutex_unlock(&v->ctl.lock);
+    accel_debug_report(v->cpu->index, reason, addr);
+}
 
 /* ---- the VM ---- */
 
@@ -145,6 +242,7 @@ kvm_vm *kvm_vm_create(char *err, size_t errsize)
     vm->max_vcpus = maxv > 0 ? (unsigned)maxv : 1;
     vm->cpuid = get_supported_cpuid(fd);
     vm->msr_list = get_msr_list(fd);
+    vm->guest_debug = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_GUEST_DEBUG) > 0;
     const char *what = NULL;
     if (vm->run_size <= 0)
         what = "KVM_GET_VCPU_MMAP_SIZE";
@@ -467,6 +565,9 @@ static bool handle_exit(vcpu *v)
         return true;
     case KVM_EXIT_INTR:
         return true;
+    case KVM_EXIT_DEBUG:
+        debug_exit(v);
+        return true;
     case KVM_EXIT_HLT:
         /* only without an in-kernel LAPIC; not with tern's VMs */
         return true;
@@ -640,6 +741,42 @@ static void kvm_request_pause(vcpu *v) { vcpu_ctl_request_pause(&v->ctl, kick, v
 static void kvm_wait_paused(vcpu *v) { vcpu_ctl_wait_paused(&v->ctl); }
 static int kvm_thread_id(vcpu *v) { return v->ctl.tid; }
 
+static bool kvm_debug_changed(vcpu *v, char *err, unsigned errsize)
+{
+    if (!v->vm->guest_debug) {
+        snprintf(err, errsize, "this host's KVM has no guest debugging (KVM_CAP_SET_GUEST_DEBUG)");
+        return false;
+    }
+    if (!apply_guest_debug(v)) {
+        snprintf(err, errsize, "KVM_SET_GUEST_DEBUG: %s", strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+static bool kvm_debug_step(vcpu *v, bool on)
+{
+    if (!v->vm->guest_debug)
+        return false;
+    v->step = on;
+    return apply_guest_debug(v);
+}
+
+bool kvm_vcpu_get_fpu(vcpu *v, struct kvm_fpu *f)
+{
+    return ioctl(v->fd, KVM_GET_FPU, f) == 0;
+}
+
+bool kvm_vcpu_set_fpu(vcpu *v, const struct kvm_fpu *f)
+{
+    return ioctl(v->fd, KVM_SET_FPU, f) == 0;
+}
+
+bool kvm_has_guest_debug(vcpu *v)
+{
+    return v->vm->guest_debug;
+}
+
 /* Keep kvmclock from jumping over a stop, as QEMU does: its value at the stop is given
  * back at the start. */
 static void kvm_machine_stopped(vcpu *v, bool stopped)
@@ -687,6 +824,8 @@ static const accel_ops kvm_ops = {
     .wait_paused = kvm_wait_paused,
     .thread_id = kvm_thread_id,
     .machine_stopped = kvm_machine_stopped,
+    .debug_changed = kvm_debug_changed,
+    .debug_step = kvm_debug_step,
     .resume = kvm_resume,
     .destroy = kvm_destroy,
     .available = kvm_host_ok,

@@ -66,6 +66,15 @@ bool kvm_vcpu_set_state(vcpu *v, const kvm_vcpu_state *s);
 /* The registers tern shows (and sets at boot) */
 bool kvm_vcpu_get_regs(vcpu *v, x86_regs *r);
 bool kvm_vcpu_set_regs(vcpu *v, const x86_regs *r);
+/* x87 and SSE state, for the debugger */
+bool kvm_vcpu_get_fpu(vcpu *v, struct kvm_fpu *f);
+bool kvm_vcpu_set_fpu(vcpu *v, const struct kvm_fpu *f);
+/* The debugger's breakpoints (Z types 0-4) in the debug registers: four, shared by
+ * breakpoints and watchpoints; no read-only watchpoints (x86 has none). */
+bool kvm_debug_insert(int type, uint64_t addr, uint64_t len);
+bool kvm_debug_remove(int type, uint64_t addr, uint64_t len);
+void kvm_debug_remove_all(void);
+bool kvm_has_guest_debug(vcpu *v);
 /* Print registers and the code at rip, for the monitor and for error reports. */
 void kvm_vcpu_dump(vcpu *v, FILE *f);
 

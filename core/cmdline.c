@@ -560,6 +560,8 @@ void cmdline_parse(int argc, char **argv, cmdline *cl)
         }
     }
 
+    if (cl->daemonize && o->nographic)
+        fail("-nographic cannot be used with -daemonize");
     /* QEMU's defaults without a display: the serial port on stdio, shared with the
      * monitor unless one was given; none of it when daemonized */
     if (!serial_given)

@@ -294,8 +294,10 @@ bool gdbstub_open(machine *m, const char *dev, char *err, size_t errsize)
         close_stub();
         return true;
     }
-    if (!m->cpu || !m->cpu->gdb_xml) {
-        snprintf(err, errsize, "%s: this machine has no gdb support", dev);
+    if (!m->cpu || !m->cpu->gdb_xml || !m->cpu->gdb_xml(m, "target.xml")) {
+        snprintf(err, errsize, "%s: gdb cannot debug this machine here (%s)", dev,
+                 m->accel && !strcmp(m->accel->name, "kvm") ? "this host's KVM has no guest debugging"
+                                                            : "no debugger support");
         return false;
     }
     /* QEMU's -gdb tcp::PORT and unix:PATH listen, without waiting */

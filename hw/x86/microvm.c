@@ -16,6 +16,7 @@
 #include "core/chardev.h"
 #include "core/log.h"
 #include "accel/kvm.h"
+#include "hw/x86/microvm_gdb.h"
 #include "cpu/x86/cpu.h"
 #include "hw/x86/microvm_map.h"
 #include "hw/x86/linux_boot.h"
@@ -212,9 +213,46 @@ static int cpu_disas(machine *m, unsigned i, uint64_t va, int n, FILE *f)
     return x86_disas(code, len, va, r.cs.l, n, f);
 }
 
+static const char *gdb_xml(machine *m, const char *annex)
+{
+    microvm *b = m->board;
+    /* without KVM's guest debugging there is nothing gdb can do */
+    return b->vcpus[0] && kvm_has_guest_debug(b->vcpus[0]) ? microvm_gdb_xml(annex) : NULL;
+}
+
+static int gdb_read_reg(machine *m, unsigned i, int reg, uint8_t *buf)
+{
+    microvm *b = m->board;
+    return microvm_gdb_read_reg(b->vcpus[i], reg, buf);
+}
+
+static bool gdb_write_reg(machine *m, unsigned i, int reg, const uint8_t *buf, int len)
+{
+    microvm *b = m->board;
+    return microvm_gdb_write_reg(b->vcpus[i], reg, buf, len);
+}
+
+static bool gdb_insert(machine *m, int type, uint64_t addr, uint64_t len)
+{
+    return kvm_debug_insert(type, addr, len);
+}
+
+static bool gdb_remove(machine *m, int type, uint64_t addr, uint64_t len)
+{
+    return kvm_debug_remove(type, addr, len);
+}
+
+static void gdb_remove_all(machine *m)
+{
+    kvm_debug_remove_all();
+}
+
 static const machine_cpu_ops microvm_cpu_ops = {
     .cpu_word = "CPU", .dump = cpu_dump, .pc = cpu_pc, .read_virt = cpu_read_virt,
     .write_virt = cpu_write_virt, .disas = cpu_disas,
+    .gdb_xml = gdb_xml, .gdb_g_regs = MICROVM_GDB_G_REGS, .gdb_read_reg = gdb_read_reg,
+    .gdb_write_reg = gdb_write_reg, .gdb_insert = gdb_insert, .gdb_remove = gdb_remove,
+    .gdb_remove_all = gdb_remove_all,
 };
 
 static int microvm_init(machine *m)
