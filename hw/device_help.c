@@ -58,8 +58,8 @@ int cpu_help(const char *machine)
         return 0;
     }
     printf("Available CPUs:\n  rv64   RV64GC with tern's extensions (the default; also 'max', 'any')\n\n");
-    printf("Extensions (-cpu rv64,NAME=on|off; tern cannot turn its own off yet):\n");
+    printf("Extensions (-cpu rv64,NAME=on|off; 'fixed': always as shown):\n");
     for (const riscv_ext *e = riscv_exts; e->name; e++)
-        printf("  %-10s %-4s %s\n", e->name, e->present ? "on" : "off", e->desc);
+        printf("  %-10s %-4s %-6s %s\n", e->name, e->present ? "on" : "off", e->off_bit ? "" : "fixed", e->desc);
     return 0;
 }

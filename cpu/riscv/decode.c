@@ -64,6 +64,18 @@ static unsigned lookup(uint32_t raw)
     return RV_OP_ILLEGAL;
 }
 
+#include <stdbool.h>
+/* extensions -cpu turned off (RV_EXT_OFF_*), the same for every hart of the machine */
+uint32_t rv_ext_off;
+
+static bool disabled(unsigned op)
+{
+    return ((rv_ext_off & RV_EXT_OFF_ZBA) && op >= RV_OP_add_uw && op <= RV_OP_slli_uw) ||
+           ((rv_ext_off & RV_EXT_OFF_ZBB) && op >= RV_OP_andn && op <= RV_OP_rev8) ||
+           ((rv_ext_off & RV_EXT_OFF_ZBS) && op >= RV_OP_bclr && op <= RV_OP_bseti) ||
+           ((rv_ext_off & RV_EXT_OFF_ZICOND) && op >= RV_OP_czero_eqz && op <= RV_OP_czero_nez);
+}
+
 void rv_decode(uint32_t raw, rv_insn *d)
 {
     pthread_once(&index_once, build_index);
@@ -76,6 +88,8 @@ void rv_decode(uint32_t raw, rv_insn *d)
     }
     d->raw = raw;
     unsigned op = w ? lookup(w) : RV_OP_ILLEGAL;
+    if (rv_ext_off && disabled(op))
+        op = RV_OP_ILLEGAL;
     d->op = op;
     d->rd = (w >> 7) & 31;
     d->rs1 = (w >> 15) & 31;

@@ -62,6 +62,11 @@ typedef struct rv_insn {
 /* Expand a 16-bit compressed instruction to its 32-bit equivalent; 0 if illegal. */
 uint32_t rvc_expand(uint16_t c);
 
+/* Extensions turned off with -cpu (their instructions decode as illegal); set before
+ * any hart runs. */
+enum { RV_EXT_OFF_ZBA = 1, RV_EXT_OFF_ZBB = 2, RV_EXT_OFF_ZBS = 4, RV_EXT_OFF_ZICOND = 8 };
+extern uint32_t rv_ext_off;
+
 /* Decode instruction bits (a compressed one in the low 16 bits). Always fills *d. */
 void rv_decode(uint32_t raw, rv_insn *d);
 

@@ -40,7 +40,6 @@
 #define KERNEL_OFFSET 0x00200000ull    /* where -kernel goes when firmware is at DRAM */
 #define MAX_HARTS     8
 #define FIRMWARE_NAME "tern-sbi.bin"
-#define RISCV_ISA     "rv64imafdc_zicsr_zifencei_zicntr_zicond_zba_zbb_zbs_sstc"
 
 typedef struct virt_board {
     machine *m;
@@ -200,7 +199,7 @@ static int load_images(virt_board *b, bool first)
     /* the device tree: the user's (-dtb, checked and given /chosen as QEMU does) or
      * the generated one */
     virt_fdt_info info = {
-        .nharts = b->nharts, .isa = RISCV_ISA, .mmu_type = "riscv,sv57",
+        .nharts = b->nharts, .isa = riscv_isa_string(rv_ext_off), .mmu_type = "riscv,sv57",
         .ram_base = VIRT_DRAM, .ram_size = ram_size, .bootargs = m->opts.append,
         .initrd_start = initrd_start, .initrd_end = initrd_end,
         .virtio_slots = VIRT_VIRTIO_SLOTS,
@@ -436,6 +435,8 @@ static int parse_cpu(const char *arg)
         } else if (!opts_parse_bool(l.items[i].val, &on)) {
             error_report("-cpu %s: %s=%s: expected on or off", model, l.items[i].key, l.items[i].val);
             rc = -1;
+        } else if (!on && e->present && e->off_bit) {
+            rv_ext_off |= e->off_bit;
         } else if (on != e->present) {
             error_report("-cpu %s: %s=%s: tern's harts %s this extension", model, l.items[i].key,
                          l.items[i].val, e->present ? "always have" : "do not have");

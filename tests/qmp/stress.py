@@ -134,6 +134,8 @@ def main():
         con.send("wait; cat /tmp/tj /tmp/w1 /tmp/w2 /tmp/w3; echo STRESS-DONE")
         out = con.expect(r"\nSTRESS-DONE", 600)
         mm = re.search(r"largest step (\d+) us", out)
+        if not mm:
+            print(out[-2000:])
         step = int(mm.group(1)) if mm else -1
         check(mm is not None, "the guest finished its work: %s" % " / ".join(
             l.strip() for l in out.splitlines() if l.startswith(("timejump", "writer"))))
