@@ -88,7 +88,13 @@ static void *vcpu_thread(void *arg)
     vcpu *v = arg;
     rv_cpu *c = v->cpu;
     pthread_mutex_lock(&v->ctl.lock);
-    while (vcpu_ctl_runnable(&v->ctl)) {
+    for (;;) {
+        /* Forget old kicks before looking at the controls, never after: a pause asked
+         * for once we have looked kicks again, and translated code that chains block
+         * to block (a spin loop) notices nothing else. */
+        atomic_store(&c->kick, 0);
+        if (!vcpu_ctl_runnable(&v->ctl))
+            break;
         if (c->wfi && !v->step) {
             if (rv_cpu_pending_irqs(c) & c->mie) {
                 c->wfi = false;
@@ -107,7 +113,6 @@ static void *vcpu_thread(void *arg)
             }
         }
         pthread_mutex_unlock(&v->ctl.lock);
-        atomic_store(&c->kick, 0);
         bool more = v->step || rv_dbg_any() ? debug_run(v) : v->run(v->opaque, c);
         pthread_mutex_lock(&v->ctl.lock);
         if (!more)

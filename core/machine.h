@@ -105,9 +105,9 @@ typedef struct machine_cpu_ops {
     unsigned gdb_g_regs;
     int (*gdb_read_reg)(machine *m, unsigned cpu, int reg, uint8_t *buf);
     bool (*gdb_write_reg)(machine *m, unsigned cpu, int reg, const uint8_t *buf, int len);
-    bool (*gdb_insert)(machine *m, int type, uint64_t addr, uint64_t len);
-    bool (*gdb_remove)(machine *m, int type, uint64_t addr, uint64_t len);
-    void (*gdb_remove_all)(machine *m);
+    bool (*gdb_insert)(int type, uint64_t addr, uint64_t len);
+    bool (*gdb_remove)(int type, uint64_t addr, uint64_t len);
+    void (*gdb_remove_all)(void);
 } machine_cpu_ops;
 
 struct accel_ops;

@@ -99,7 +99,7 @@ static bool t_insert(void *t, int type, uint64_t addr, uint64_t kind, bool *unsu
         *unsupported = true;
         return false;
     }
-    if (!m->cpu->gdb_insert(m, type, addr, kind))
+    if (!m->cpu->gdb_insert(type, addr, kind))
         return false;
     return sync_vcpus(m);
 }
@@ -107,7 +107,7 @@ static bool t_insert(void *t, int type, uint64_t addr, uint64_t kind, bool *unsu
 static bool t_remove(void *t, int type, uint64_t addr, uint64_t kind)
 {
     machine *m = ((gdbstub *)t)->m;
-    if (!m->cpu->gdb_remove || !m->cpu->gdb_remove(m, type, addr, kind))
+    if (!m->cpu->gdb_remove || !m->cpu->gdb_remove(type, addr, kind))
         return false;
     return sync_vcpus(m);
 }
@@ -115,7 +115,7 @@ static bool t_remove(void *t, int type, uint64_t addr, uint64_t kind)
 static void remove_all(machine *m)
 {
     if (m->cpu->gdb_remove_all) {
-        m->cpu->gdb_remove_all(m);
+        m->cpu->gdb_remove_all();
         sync_vcpus(m);
     }
     for (unsigned i = 0; i < m->ncpus; i++)

@@ -348,27 +348,12 @@ static bool gdb_write_reg(machine *m, unsigned i, int reg, const uint8_t *buf, i
     return rv_gdb_write_reg(b->harts[i], reg, buf, len);
 }
 
-static bool gdb_insert(machine *m, int type, uint64_t addr, uint64_t len)
-{
-    return rv_dbg_insert(type, addr, len);
-}
-
-static bool gdb_remove(machine *m, int type, uint64_t addr, uint64_t len)
-{
-    return rv_dbg_remove(type, addr, len);
-}
-
-static void gdb_remove_all(machine *m)
-{
-    rv_dbg_remove_all();
-}
-
 static const machine_cpu_ops virt_cpu_ops = {
     .cpu_word = "hart", .dump = cpu_dump, .pc = cpu_pc, .read_virt = cpu_read_virt,
     .write_virt = cpu_write_virt, .disas = cpu_disas,
     .gdb_xml = gdb_xml, .gdb_g_regs = RV_GDB_G_REGS, .gdb_read_reg = gdb_read_reg,
-    .gdb_write_reg = gdb_write_reg, .gdb_insert = gdb_insert, .gdb_remove = gdb_remove,
-    .gdb_remove_all = gdb_remove_all,
+    .gdb_write_reg = gdb_write_reg, .gdb_insert = rv_dbg_insert, .gdb_remove = rv_dbg_remove,
+    .gdb_remove_all = rv_dbg_remove_all,
 };
 
 /* -M virt,PROP=...: what tern models; QEMU's other properties are refused by name */

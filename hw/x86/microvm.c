@@ -232,27 +232,12 @@ static bool gdb_write_reg(machine *m, unsigned i, int reg, const uint8_t *buf, i
     return microvm_gdb_write_reg(b->vcpus[i], reg, buf, len);
 }
 
-static bool gdb_insert(machine *m, int type, uint64_t addr, uint64_t len)
-{
-    return kvm_debug_insert(type, addr, len);
-}
-
-static bool gdb_remove(machine *m, int type, uint64_t addr, uint64_t len)
-{
-    return kvm_debug_remove(type, addr, len);
-}
-
-static void gdb_remove_all(machine *m)
-{
-    kvm_debug_remove_all();
-}
-
 static const machine_cpu_ops microvm_cpu_ops = {
     .cpu_word = "CPU", .dump = cpu_dump, .pc = cpu_pc, .read_virt = cpu_read_virt,
     .write_virt = cpu_write_virt, .disas = cpu_disas,
     .gdb_xml = gdb_xml, .gdb_g_regs = MICROVM_GDB_G_REGS, .gdb_read_reg = gdb_read_reg,
-    .gdb_write_reg = gdb_write_reg, .gdb_insert = gdb_insert, .gdb_remove = gdb_remove,
-    .gdb_remove_all = gdb_remove_all,
+    .gdb_write_reg = gdb_write_reg, .gdb_insert = kvm_debug_insert, .gdb_remove = kvm_debug_remove,
+    .gdb_remove_all = kvm_debug_remove_all,
 };
 
 static int microvm_init(machine *m)
