@@ -426,21 +426,37 @@ static void cmd_breakpoint(gdb_session *s, const char *p, bool insert)
         send_packet(s, ok ? "OK" : "E22");
 }
 
-static void resume(gdb_session *s, int step_cpu, bool others)
+static void resume(gdb_session *s, const uint8_t *action)
 {
-    if (!s->ops->resume(s->t, step_cpu, others)) {
+    if (!s->ops->resume(s->t, action, s->ops->ncpus(s->t))) {
         reply_error(s, 0x16);
         return;
     }
     s->running = true;
 }
 
+/* c and s: everything runs; s steps gdb's current thread. */
+static void resume_all(gdb_session *s, bool step)
+{
+    uint8_t action[GDB_MAX_CPUS];
+    unsigned n = s->ops->ncpus(s->t);
+    for (unsigned i = 0; i < GDB_MAX_CPUS; i++)
+        action[i] = i < n ? GDB_RESUME_CONT : GDB_RESUME_NONE;
+    if (step && s->c_cpu < GDB_MAX_CPUS)
+        action[s->c_cpu] = GDB_RESUME_STEP;
+    resume(s, action);
+}
+
 /* vCont;ACTION[:THREAD];... : the first action that names a thread wins for it; one
- * without a thread applies to the rest. Steps of more than one thread are refused. */
+ * without a thread applies to every thread not named before it; a thread no action
+ * applies to stays stopped. */
 static void cmd_vcont(gdb_session *s, const char *p)
 {
-    int step_cpu = -1;
-    bool others = false, any = false;
+    unsigned n = s->ops->ncpus(s->t);
+    if (n > GDB_MAX_CPUS)
+        n = GDB_MAX_CPUS;
+    uint8_t action[GDB_MAX_CPUS] = { 0 };
+    bool any = false;
     while (*p == ';') {
         p++;
         char act = *p;
@@ -465,13 +481,11 @@ static void cmd_vcont(gdb_session *s, const char *p)
             }
         }
         any = true;
-        bool step = act == 's' || act == 'S';
-        if (tid == -1) {
-            if (step && step_cpu < 0) {
-                step_cpu = (int)s->c_cpu;   /* "step everything": step the current one */
-            } else if (act == 'c' || act == 'C') {
-                others = true;
-            }
+        uint8_t a = act == 's' || act == 'S' ? GDB_RESUME_STEP : act == 't' ? GDB_RESUME_NONE : GDB_RESUME_CONT;
+        if (tid == -1 || tid == 0) {
+            for (unsigned i = 0; i < n; i++)
+                if (!action[i])
+                    action[i] = a;
             continue;
         }
         unsigned cpu;
@@ -479,23 +493,17 @@ static void cmd_vcont(gdb_session *s, const char *p)
             reply_error(s, 0x16);
             return;
         }
-        if (step) {
-            if (step_cpu >= 0 && (unsigned)step_cpu != cpu) {
-                reply_error(s, 0x16);
-                return;
-            }
-            step_cpu = (int)cpu;
-        } else if (act == 'c' || act == 'C') {
-            others = true;               /* a continued thread: the machine runs */
-        }
+        if (!action[cpu])
+            action[cpu] = a;
     }
     if (*p || !any) {
         reply_error(s, 0x16);
         return;
     }
-    if (step_cpu >= 0)
-        s->c_cpu = (unsigned)step_cpu;
-    resume(s, step_cpu, step_cpu < 0 || others);
+    for (unsigned i = 0; i < n; i++)
+        if (action[i] == GDB_RESUME_STEP)
+            s->c_cpu = i;
+    resume(s, action);
 }
 
 static void send_console(gdb_session *s, const char *text)
@@ -703,11 +711,11 @@ static void handle_packet(gdb_session *s, const char *p, size_t len)
     case 'c':
     case 'C':
         /* an address to resume at is not supported (gdb never sends one itself) */
-        resume(s, -1, true);
+        resume_all(s, false);
         return;
     case 's':
     case 'S':
-        resume(s, (int)s->c_cpu, true);
+        resume_all(s, true);
         return;
     case 'v':
         if (!strcmp(p, "vCont?")) {

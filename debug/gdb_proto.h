@@ -40,7 +40,9 @@ gdb_rx_result gdb_rx_byte(gdb_rx *r, uint8_t b);
 /* ---- the target ---- */
 
 enum { GDB_STOP_SIGNAL, GDB_STOP_WATCH, GDB_STOP_RWATCH, GDB_STOP_AWATCH };
-#define GDB_CURRENT_CPU (~0u)             /* gdb_session_stopped: gdb's current thread */
+#define GDB_CURRENT_CPU (~0u)
+enum { GDB_RESUME_NONE, GDB_RESUME_CONT, GDB_RESUME_STEP };
+#define GDB_MAX_CPUS 64             /* gdb_session_stopped: gdb's current thread */
 
 typedef struct gdb_target_ops {
     unsigned (*ncpus)(void *t);
@@ -57,10 +59,10 @@ typedef struct gdb_target_ops {
     bool (*insert)(void *t, int type, uint64_t addr, uint64_t kind, bool *unsupported);
     bool (*remove)(void *t, int type, uint64_t addr, uint64_t kind);
     void (*remove_all)(void *t);
-    /* Let the machine go: step_cpu (-1: none) runs one instruction; the others run too
-     * if `others`. The target reports the stop with gdb_session_stopped(). False: it
-     * cannot (then the session answers with an error). */
-    bool (*resume)(void *t, int step_cpu, bool others);
+    /* Let CPUs go, each as action[cpu] says: GDB_RESUME_NONE (stays stopped), _CONT or
+     * _STEP (one instruction). The target reports the stop with gdb_session_stopped().
+     * False: it cannot (then the session answers with an error). */
+    bool (*resume)(void *t, const uint8_t *action, unsigned ncpus);
     void (*interrupt)(void *t);    /* Ctrl-C while running: stop, then report SIGINT */
     char *(*monitor)(void *t, const char *cmd, unsigned cpu);    /* malloc'd output */
     void (*detach)(void *t);       /* breakpoints gone, the machine runs on */

@@ -125,25 +125,38 @@ static void remove_all(machine *m)
 
 static void t_remove_all(void *t) { remove_all(((gdbstub *)t)->m); }
 
-static bool t_resume(void *t, int step_cpu, bool others)
+static bool t_resume(void *t, const uint8_t *action, unsigned ncpus)
 {
     gdbstub *g = t;
     machine *m = g->m;
     if (vm_state() == RUN_STATE_SHUTDOWN || vm_state() == RUN_STATE_INTERNAL_ERROR)
         return false;
-    if (step_cpu >= 0) {
-        if (!cpu_ok(m, (unsigned)step_cpu) || !m->accel->debug_step ||
-            !m->accel->debug_step(m->vcpus[step_cpu], true))
+    bool all = true, some = false;
+    for (unsigned i = 0; i < m->ncpus && i < ncpus; i++) {
+        if (action[i] == GDB_RESUME_NONE) {
+            all = false;
+            continue;
+        }
+        some = true;
+        if (!cpu_ok(m, i))
+            return false;
+        if (action[i] == GDB_RESUME_STEP &&
+            (!m->accel->debug_step || !m->accel->debug_step(m->vcpus[i], true)))
             return false;
     }
+    if (!some)
+        return false;
     pthread_mutex_lock(&g->lock);
     g->pending = false;
     pthread_mutex_unlock(&g->lock);
-    if (others) {
+    if (all) {
         vm_start(m);
     } else {
-        /* the one CPU steps; the rest stay parked and guest time stays still */
-        vm_resume_cpu(m, (unsigned)step_cpu);
+        /* only these CPUs go (gdb stepping one thread over a breakpoint, say); the
+         * others stay parked and guest time stays still */
+        for (unsigned i = 0; i < m->ncpus && i < ncpus; i++)
+            if (action[i] != GDB_RESUME_NONE)
+                vm_resume_cpu(m, i);
     }
     return true;
 }

@@ -111,6 +111,8 @@ def run():
 
     # a watchpoint that the other hart hits
     ex("delete")
+    if os.environ.get("GDB_DEBUG_WATCH"):
+        ex("set debug remote 1")
     ex("watch shared_value")
     ex("continue")
     check(gdb.selected_thread().num == 2, "the watchpoint stops thread 2 (hart 1)")

@@ -89,9 +89,15 @@ static bool t_remove(void *t, int type, uint64_t addr, uint64_t kind)
     return true;
 }
 static void t_remove_all(void *t) { nbp = 0; }
-static bool t_resume(void *t, int step_cpu, bool others)
+static bool t_resume(void *t, const uint8_t *action, unsigned n)
 {
-    if (step_cpu >= 3)
+    bool some = false;
+    for (unsigned i = 0; i < n; i++) {
+        if (action[i] > GDB_RESUME_STEP)
+            return false;
+        some |= action[i] != GDB_RESUME_NONE;
+    }
+    if (!some || n != 3)
         return false;
     resumed++;
     stops_owed++;
