@@ -417,8 +417,10 @@ void cmdline_parse(int argc, char **argv, cmdline *cl)
                 o->semihosting = true;
             else if (!strcmp(name, "daemonize"))
                 cl->daemonize = true;
-            else if (!strcmp(name, "enable-kvm"))
-                o->accel = "kvm";
+            else if (!strcmp(name, "enable-kvm")) {
+                free((char *)o->accel);
+                o->accel = xstrdup("kvm");
+            }
             else if (!strcmp(name, "nodefaults")) {
                 if (!serial_given)
                     serial_given = true, serial = "none";
@@ -581,4 +583,30 @@ void cmdline_parse(int argc, char **argv, cmdline *cl)
         if (c)
             add_monitor(cl, c, false, false);
     }
+}
+
+void cmdline_free(cmdline *cl)
+{
+    machine_opts *o = cl->opts;
+    free((char *)o->machine);
+    free((char *)o->accel);
+    for (int i = 0; i < o->ndrives; i++) {
+        free((char *)o->drives[i].file);
+        free((char *)o->drives[i].id);
+    }
+    for (int i = 0; i < o->ndevices; i++) {
+        free(o->devices[i].driver);
+        free(o->devices[i].text);
+        opts_free(&o->devices[i].props);
+    }
+    for (int i = 0; i < o->nglobals; i++) {
+        free(o->globals[i].driver);
+        free(o->globals[i].prop);
+        free(o->globals[i].value);
+    }
+    free((char *)o->semihosting_args);
+    free((char *)cl->name);
+    if (cl->device_help && strcmp(cl->device_help, "cpu-help"))
+        free((char *)cl->device_help);
+    memset(o, 0, sizeof(*o));
 }

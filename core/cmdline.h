@@ -32,5 +32,7 @@ typedef struct cmdline {
 /* Parse argv; exits (status 0) for --help, --version and the help listings, and (status
  * 2, one line on stderr) on any error. */
 void cmdline_parse(int argc, char **argv, cmdline *cl);
+/* Free what cmdline_parse kept (at exit). */
+void cmdline_free(cmdline *cl);
 
 #endif

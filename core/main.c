@@ -188,13 +188,19 @@ int main(int argc, char **argv)
     cmdline_parse(argc, argv, &cl);
     if (cl.device_help) {
         int r = !strcmp(cl.device_help, "cpu-help") ? cpu_help(m.opts.machine) : device_help(cl.device_help);
+        chardev_close_all();
+        cmdline_free(&cl);
         return r;
     }
     int status = run(&cl, &m);
     daemonize_done(status == 0);
+    gdbstub_close();              /* it still looks at the board's vCPUs */
     if (m.cls && m.board)
         m.cls->destroy(&m);
+    qmp_close_all();
+    hmp_close_all();
     chardev_close_all();
+    cmdline_free(&cl);
     fflush(stdout);
     if (log_file) {
         fclose(log_file);

@@ -33,6 +33,8 @@ typedef struct gdbstub {
 } gdbstub;
 
 static gdbstub *stub;
+static gdbstub *retired[8];
+static int nretired;
 
 /* ---- the target ---- */
 
@@ -295,8 +297,10 @@ static void close_stub(void)
     gdb_session_free(stub->sess);
     if (vm_state() == RUN_STATE_DEBUG)
         vm_start(stub->m);
-    /* the struct stays: a stop queued for it on the main loop may still run */
+    /* the struct stays until exit: a stop queued for it on the main loop may still run */
     stub->sess = NULL;
+    if (nretired < 8)
+        retired[nretired++] = stub;
     stub = NULL;
 }
 
@@ -346,9 +350,24 @@ bool gdbstub_open(machine *m, const char *dev, char *err, size_t errsize)
     if (!chardev_attach(c, stub_can_rx, stub_rx, stub_event, g, e, sizeof(e))) {
         snprintf(err, errsize, "%s", e);
         stub = NULL;
+        gdb_session_free(g->sess);
+        pthread_mutex_destroy(&g->lock);
+        free(g);
+        if (!strcmp(chardev_label(c), "gdb"))
+            chardev_close(c);
         return false;
     }
     return true;
+}
+
+void gdbstub_close(void)
+{
+    close_stub();
+    for (int i = 0; i < nretired; i++) {
+        pthread_mutex_destroy(&retired[i]->lock);
+        free(retired[i]);
+    }
+    nretired = 0;
 }
 
 /* the monitor's gdbserver command */

@@ -9,5 +9,7 @@
 
 /* Listen for gdb on DEV (tcp::PORT, unix:PATH,server=on, ...); "none" stops it. */
 bool gdbstub_open(machine *m, const char *dev, char *err, size_t errsize);
+/* At exit: the stub, its chardev and what it kept. */
+void gdbstub_close(void);
 
 #endif

@@ -490,6 +490,7 @@ char *hmp_run_capture(machine *m, const char *line, unsigned cpu)
 /* ---- the readline monitor on a chardev ---- */
 
 typedef struct hmp_session {
+    struct hmp_session *next;
     machine *m;
     chardev *chr;
     char line[1024];
@@ -584,6 +585,18 @@ static void session_event(void *opaque, int event)
     }
 }
 
+static hmp_session *sessions;
+
+void hmp_close_all(void)
+{
+    while (sessions) {
+        hmp_session *s = sessions;
+        sessions = s->next;
+        chardev_detach(s->chr, s);
+        free(s);
+    }
+}
+
 bool hmp_open(machine *m, chardev *c, char *err, size_t errsize)
 {
     hmp_session *s = calloc(1, sizeof(*s));
@@ -598,5 +611,7 @@ bool hmp_open(machine *m, chardev *c, char *err, size_t errsize)
         free(s);
         return false;
     }
+    s->next = sessions;
+    sessions = s;
     return true;
 }

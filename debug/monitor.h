@@ -26,6 +26,7 @@ char *hmp_run_capture(machine *m, const char *line, unsigned cpu);
 
 /* A readline monitor on chardev c (banner, "(qemu) " prompt, line editing). */
 bool hmp_open(machine *m, chardev *c, char *err, size_t errsize);
+void hmp_close_all(void);
 
 /* The gdb stub the `gdbserver` command starts (set by debug/gdbstub.c). */
 extern bool (*hmp_gdbserver_hook)(machine *m, const char *dev, char *err, size_t errsize);

@@ -494,3 +494,14 @@ bool qmp_open(machine *m, chardev *c, bool pretty, char *err, size_t errsize)
     }
     return true;
 }
+
+void qmp_close_all(void)
+{
+    while (sessions) {
+        qmp_session *s = sessions;
+        sessions = s->next;
+        chardev_detach(s->chr, s);
+        json_stream_free(s->stream);
+        free(s);
+    }
+}

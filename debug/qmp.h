@@ -9,5 +9,6 @@
 #include "core/chardev.h"
 
 bool qmp_open(machine *m, chardev *c, bool pretty, char *err, size_t errsize);
+void qmp_close_all(void);
 
 #endif

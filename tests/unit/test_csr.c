@@ -230,6 +230,8 @@ int main(void)
     rv_cpu_init(c, &as, 3);
     c->env = &env;
     check_debug_access(c);
+    free(c);
+    as_destroy(&as);
 
     if (failures) {
         printf("%d failures\n", failures);
