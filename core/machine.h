@@ -13,6 +13,7 @@
 #include "core/opts.h"
 
 struct chardev;
+struct pci_bus;
 
 typedef struct drive_opt {
     const char *file;
@@ -125,6 +126,7 @@ struct machine {
     unsigned ncpus;
     const machine_cpu_ops *cpu;
     const char *name;           /* -name */
+    struct pci_bus *pci;        /* the root PCI bus (info pci); NULL: none */
 };
 
 void machine_class_register(const machine_class *mc);

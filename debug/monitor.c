@@ -8,6 +8,7 @@
 #include "accel/cpus.h"
 #include "core/log.h"
 #include "core/memory.h"
+#include "hw/pci/pci.h"
 #include "core/version.h"
 #include <ctype.h>
 #include <errno.h>
@@ -220,6 +221,17 @@ static void info_devices(machine *m, mon_out *o, const char *args)
     device_list_print(m->devices, o->write, o->opaque);
 }
 
+static void info_pci(machine *m, mon_out *o, const char *args)
+{
+    if (!m->pci) {
+        mon_printf(o, "PCI devices not supported\n");
+        return;
+    }
+    big_lock();
+    pci_bus_print(m->pci, o->write, o->opaque);
+    big_unlock();
+}
+
 static void info_chardev(machine *m, mon_out *o, const char *args)
 {
     chardev_list(o->write, o->opaque);
@@ -376,6 +388,7 @@ static const hmp_cmd info_commands[] = {
     { "name", NULL, "", "show the current VM name", info_name },
     { "chardev", NULL, "", "show the character devices", info_chardev },
     { "devices", NULL, "", "show every device's state (tern)", info_devices },
+    { "pci", NULL, "", "show PCI info", info_pci },
     { NULL, NULL, NULL, NULL, NULL },
 };
 

@@ -25,6 +25,7 @@
 #include "hw/misc/htif.h"
 #include "hw/misc/semihosting.h"
 #include "hw/virtio/virtio_board.h"
+#include "hw/pci/pci_host_gpex.h"
 #include "build/config.h"
 #include <elf.h>
 #include <errno.h>
@@ -50,7 +51,7 @@ typedef struct virt_board {
     const accel_ops *accel;
     aclint *clint;
     plic *plic;
-    plic_line uart_irq, rtc_irq, virtio_irq[VIRT_VIRTIO_SLOTS];
+    plic_line uart_irq, rtc_irq, virtio_irq[VIRT_VIRTIO_SLOTS], pci_irq[4];
     uint8_t *mrom;
     char *dumpdtb;
     char firmware[PATH_MAX];
@@ -66,6 +67,12 @@ static void env_stimecmp_changed(void *opaque, rv_cpu *c)
 {
     virt_board *b = opaque;
     aclint_stimecmp_changed(b->clint, (unsigned)c->mhartid);
+}
+
+static void pci_line_set(void *opaque, unsigned line, bool level)
+{
+    virt_board *b = opaque;
+    plic_line_set(&b->pci_irq[line & 3], level);
 }
 
 static void kick_hart(void *opaque, unsigned hart)
@@ -494,6 +501,17 @@ static int virt_init(machine *m)
     if (!b->dumpdtb && !ns16550a_create(m->devices, &m->as, VIRT_UART0, m->opts.serial, plic_line_set, &b->uart_irq))
         return -1;
     goldfish_rtc_create(m->devices, &m->as, VIRT_RTC, plic_line_set, &b->rtc_irq);
+    for (unsigned i = 0; i < 4; i++)
+        b->pci_irq[i] = (plic_line){ b->plic, VIRT_PCIE_IRQ + i };
+    gpex_config pcfg = {
+        .ecam_base = VIRT_PCIE_ECAM, .ecam_size = VIRT_PCIE_ECAM_SIZE,
+        .mmio_base = VIRT_PCIE_MMIO, .mmio_size = VIRT_PCIE_MMIO_SIZE,
+        .mmio64_base = VIRT_PCIE_MMIO64(m->opts.ram_size), .mmio64_size = VIRT_PCIE_MMIO64_SIZE,
+        .pio_base = VIRT_PCIE_PIO, .pio_size = VIRT_PCIE_PIO_SIZE,
+        .set_line = pci_line_set, .line_opaque = b,
+    };
+    m->pci = gpex_create(&m->as, m->devices, &pcfg);
+    virtio_pci_bus pci = { .bus = m->pci, .dma = &m->as };
     /* disks, then other devices, take the slots from the top down as on QEMU (vda first) */
     virtio_slot slots[VIRT_VIRTIO_SLOTS];
     unsigned order[VIRT_VIRTIO_SLOTS];
@@ -503,7 +521,7 @@ static int virt_init(machine *m)
                                   .irq = plic_line_set, .irq_opaque = &b->virtio_irq[i] };
         order[i] = VIRT_VIRTIO_SLOTS - 1 - i;
     }
-    if (virtio_board_create(m, &m->as, slots, order, VIRT_VIRTIO_SLOTS, true) < 0)
+    if (virtio_board_create(m, &m->as, slots, order, VIRT_VIRTIO_SLOTS, true, &pci) < 0)
         return -1;
     int rc = load_images(b, true);
     if (rc < 0)

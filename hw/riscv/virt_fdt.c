@@ -34,6 +34,64 @@ static int prop_hart_irqs(void *fdt, const unsigned *intc_ph, unsigned nharts,
     return fdt_property(fdt, "interrupts-extended", cells, n * sizeof(fdt32_t));
 }
 
+/* QEMU's generic ECAM host: one bus, its three windows, and INTx after the swizzle */
+static int pci_node(void *fdt, const virt_fdt_info *info, unsigned plic_ph)
+{
+    char name[64];
+    int e;
+    snprintf(name, sizeof(name), "pci@%llx", (unsigned long long)VIRT_PCIE_ECAM);
+    if ((e = fdt_begin_node(fdt, name)) < 0 ||
+        (e = fdt_property_u32(fdt, "#address-cells", 3)) < 0 ||
+        (e = fdt_property_u32(fdt, "#interrupt-cells", 1)) < 0 ||
+        (e = fdt_property_u32(fdt, "#size-cells", 2)) < 0 ||
+        (e = fdt_property_string(fdt, "compatible", "pci-host-ecam-generic")) < 0 ||
+        (e = fdt_property_string(fdt, "device_type", "pci")) < 0 ||
+        (e = fdt_property_u32(fdt, "linux,pci-domain", 0)) < 0)
+        return e;
+    fdt32_t range[2] = { cpu_to_fdt32(0), cpu_to_fdt32(0xff) };
+    if ((e = fdt_property(fdt, "bus-range", range, sizeof(range))) < 0 ||
+        (e = fdt_property(fdt, "dma-coherent", NULL, 0)) < 0 ||
+        (e = prop_reg(fdt, VIRT_PCIE_ECAM, VIRT_PCIE_ECAM_SIZE)) < 0)
+        return e;
+    /* <flags bus-hi bus-lo cpu-hi cpu-lo size-hi size-lo> for I/O, MEM32 and MEM64 */
+    uint64_t m64 = VIRT_PCIE_MMIO64(info->ram_size);
+    const uint64_t win[3][3] = {
+        { 0x01000000, 0, VIRT_PCIE_PIO }, { 0x02000000, VIRT_PCIE_MMIO, VIRT_PCIE_MMIO },
+        { 0x03000000, m64, m64 },
+    };
+    const uint64_t win_size[3] = { VIRT_PCIE_PIO_SIZE, VIRT_PCIE_MMIO_SIZE, VIRT_PCIE_MMIO64_SIZE };
+    fdt32_t ranges[3 * 7];
+    for (int i = 0; i < 3; i++) {
+        fdt32_t *r = ranges + 7 * i;
+        r[0] = cpu_to_fdt32((uint32_t)win[i][0]);
+        r[1] = cpu_to_fdt32((uint32_t)(win[i][1] >> 32));
+        r[2] = cpu_to_fdt32((uint32_t)win[i][1]);
+        r[3] = cpu_to_fdt32((uint32_t)(win[i][2] >> 32));
+        r[4] = cpu_to_fdt32((uint32_t)win[i][2]);
+        r[5] = cpu_to_fdt32((uint32_t)(win_size[i] >> 32));
+        r[6] = cpu_to_fdt32((uint32_t)win_size[i]);
+    }
+    if ((e = fdt_property(fdt, "ranges", ranges, sizeof(ranges))) < 0)
+        return e;
+    /* <devfn<<8 0 0 pin plic irq> for slots 0-3 and pins A-D; the mask repeats it */
+    fdt32_t map[16 * 6];
+    unsigned n = 0;
+    for (unsigned slot = 0; slot < 4; slot++)
+        for (unsigned pin = 1; pin <= 4; pin++) {
+            map[n++] = cpu_to_fdt32(slot << 11);
+            map[n++] = cpu_to_fdt32(0);
+            map[n++] = cpu_to_fdt32(0);
+            map[n++] = cpu_to_fdt32(pin);
+            map[n++] = cpu_to_fdt32(plic_ph);
+            map[n++] = cpu_to_fdt32(VIRT_PCIE_IRQ + (slot + pin - 1) % 4);
+        }
+    fdt32_t mask[4] = { cpu_to_fdt32(0x1800), 0, 0, cpu_to_fdt32(7) };
+    if ((e = fdt_property(fdt, "interrupt-map", map, sizeof(map))) < 0 ||
+        (e = fdt_property(fdt, "interrupt-map-mask", mask, sizeof(mask))) < 0)
+        return e;
+    return fdt_end_node(fdt);
+}
+
 void *virt_fdt_build(const virt_fdt_info *info, size_t *size_out)
 {
     size_t size = 64 * 1024;
@@ -206,6 +264,8 @@ void *virt_fdt_build(const virt_fdt_info *info, size_t *size_out)
         TRY(fdt_property_u32(fdt, "interrupt-parent", plic_ph));
         TRY(fdt_end_node(fdt));
     }
+
+    TRY(pci_node(fdt, info, plic_ph));
 
     TRY(fdt_end_node(fdt));                       /* soc */
     TRY(fdt_end_node(fdt));                       /* root */

@@ -54,6 +54,7 @@ struct virtio_dev {
     uint32_t isr;                /* bit 0: used buffer, bit 1: config change */
     virtqueue vq[VIRTIO_MAX_QUEUES];
     void (*notify)(virtio_dev *vd);      /* transport: raise the interrupt */
+    int notify_queue;                    /* what notify is for: a queue, or -1 (config) */
     void *transport;
 };
 

@@ -6,6 +6,7 @@
  */
 #include "hw/virtio/virtio_board.h"
 #include "hw/virtio/virtio_mmio.h"
+#include "hw/virtio/virtio_pci.h"
 #include "hw/virtio/virtio_blk.h"
 #include "hw/virtio/virtio_rng.h"
 #include "hw/virtio/virtio_console.h"
@@ -21,6 +22,10 @@ typedef struct plan {
     void *priv;
     block *img;
     const char *what;            /* for messages */
+    bool pci;                    /* a virtio-pci function, not a virtio-mmio slot */
+    int devfn;                   /* addr=, or -1 */
+    const char *name;
+    const char *mmio_bus;        /* bus=virtio-mmio-bus.N, or NULL */
 } plan;
 
 /* bus=virtio-mmio-bus.N: the slot, or -1 with a message. */
@@ -59,61 +64,181 @@ static block *open_drive(machine *m, drive_opt *d)
     return img;
 }
 
+/* The drive=ID of a disk device, claimed for it; NULL after reporting an error. */
+static block *claim_drive(machine *m, device_opt *d)
+{
+    const char *id = opts_get(&d->props, "drive");
+    if (!id) {
+        error_report("-device %s: drive=ID is required", d->text);
+        return NULL;
+    }
+    drive_opt *dr = find_drive(&m->opts, id);
+    if (!dr) {
+        error_report("-device %s: no -drive with id '%s'", d->text, id);
+        return NULL;
+    }
+    if (dr->claimed || !dr->if_none) {
+        error_report("-device %s: drive '%s' is in use already (give it if=none)", d->text, id);
+        return NULL;
+    }
+    dr->claimed = true;
+    return open_drive(m, dr);
+}
+
+/* addr=SLOT[.FN] in hex, as QEMU's: the devfn, or -2 after reporting an error */
+static int pci_addr(device_opt *d)
+{
+    const char *a = opts_get(&d->props, "addr");
+    if (!a)
+        return -1;
+    char *end;
+    unsigned long slot = strtoul(a, &end, 16), fn = 0;
+    if (*end == '.')
+        fn = strtoul(end + 1, &end, 16);
+    if (end == a || *end || slot > 31 || fn > 7) {
+        error_report("-device %s: addr=%s: expected SLOT[.FN] (hex, slot 0-1f, function 0-7)", d->text, a);
+        return -2;
+    }
+    return (int)(slot << 3 | fn);
+}
+
+/* A virtio-serial-pci waiting for its console port (QEMU's bus=ID.0). */
+typedef struct serial_pending {
+    bool waiting;
+    int devfn;
+    const char *id;
+} serial_pending;
+
 /* What a -device asks for; -1 after reporting a user error. */
-static int plan_device(machine *m, device_opt *d, plan *p)
+static int plan_device(machine *m, device_opt *d, plan *p, bool have_pci, serial_pending *sp)
 {
     opt_list *l = &d->props;
     const char *drv = d->driver;
     memset(p, 0, sizeof(*p));
     p->what = d->text;
-    if (!strcmp(drv, "virtio-blk-device")) {
-        const char *id = opts_get(l, "drive");
-        if (!id) {
-            error_report("-device %s: drive=ID is required", d->text);
+    p->devfn = -1;
+    p->name = d->driver;
+    const char *id = opts_get(l, "id");      /* QEMU's id= on any device */
+    size_t n = strlen(drv);
+    bool pci = n > 4 && !strcmp(drv + n - 4, "-pci");
+    if (pci) {
+        if (!have_pci) {
+            error_report("-device %s: the %s board has no PCI bus", drv, m->cls->name);
             return -1;
         }
-        drive_opt *dr = find_drive(&m->opts, id);
-        if (!dr) {
-            error_report("-device %s: no -drive with id '%s'", d->text, id);
+        const char *bus = opts_get(l, "bus");
+        bool b;
+        char err[128];
+        if (bus && strcmp(bus, "pcie.0")) {
+            error_report("-device %s: bus '%s' does not exist (pcie.0)", d->text, bus);
             return -1;
         }
-        if (dr->claimed || !dr->if_none) {
-            error_report("-device %s: drive '%s' is in use already (give it if=none)", d->text, id);
+        /* accepted for QEMU's command lines: tern's virtio-pci is modern only */
+        const char *dl = opts_get(l, "disable-legacy");
+        if ((dl && strcmp(dl, "auto") && !opts_parse_bool(dl, &b)) ||
+            !opts_get_bool(l, "disable-modern", false, &b, err, sizeof(err)) || b) {
+            error_report("-device %s: tern's virtio-pci devices are modern (disable-modern=off)", d->text);
             return -1;
         }
-        dr->claimed = true;
-        p->img = open_drive(m, dr);
+        p->pci = true;
+        p->devfn = pci_addr(d);
+        if (p->devfn == -2)
+            return -1;
+    }
+    if (!strcmp(drv, "virtio-blk-device") || !strcmp(drv, "virtio-blk-pci")) {
+        p->img = claim_drive(m, d);
         if (!p->img)
             return -1;
         p->be = &virtio_blk_backend;
         p->priv = virtio_blk_new(p->img, NULL);
-    } else if (!strcmp(drv, "virtio-rng-device") || !strcmp(drv, "virtio-rng")) {
+    } else if (!strcmp(drv, "virtio-rng-device") || !strcmp(drv, "virtio-rng") || !strcmp(drv, "virtio-rng-pci")) {
         p->be = &virtio_rng_backend;
     } else if (!strcmp(drv, "virtconsole")) {
-        const char *id = opts_get(l, "chardev");
+        const char *cid = opts_get(l, "chardev");
         opts_get(l, "name");
-        if (!id) {
+        if (!cid) {
             error_report("-device %s: chardev=ID is required", d->text);
             return -1;
         }
-        chardev *c = chardev_find(id);
+        chardev *c = chardev_find(cid);
         if (!c) {
-            error_report("-device %s: no -chardev with id '%s'", d->text, id);
+            error_report("-device %s: no -chardev with id '%s'", d->text, cid);
             return -1;
         }
+        /* the port of the virtio-serial-pci before it (bus=ID.0 names it), else a
+         * virtio-mmio transport of its own */
+        const char *bus = opts_get(l, "bus");
+        bool mmio_bus = bus && !strncmp(bus, "virtio-mmio-bus.", 16);
+        if (sp->waiting && !mmio_bus) {
+            if (bus && !(sp->id && !strncmp(bus, sp->id, strlen(sp->id)) && !strcmp(bus + strlen(sp->id), ".0"))) {
+                error_report("-device %s: bus '%s' does not exist%s%s%s", d->text, bus,
+                             sp->id ? " (" : "", sp->id ? sp->id : "", sp->id ? ".0)" : "");
+                return -1;
+            }
+            p->pci = true;
+            p->devfn = sp->devfn;
+            p->name = "virtio-serial-pci";
+            sp->waiting = false;
+        } else if (bus && !mmio_bus) {
+            /* QEMU's virtio-serial-bus names (ID.0) where the console's port rides on
+             * its virtio-serial-device's own transport */
+            bus = NULL;
+        }
+        p->mmio_bus = bus;
         p->be = &virtio_console_backend;
         p->priv = virtio_console_new(c);
     } else if (!strcmp(drv, "virtio-serial-device")) {
-        return 0;                /* the transport comes with each virtconsole */
+        opts_get(l, "bus");      /* the transport comes with each virtconsole */
+        return 0;
+    } else if (!strcmp(drv, "virtio-serial-pci")) {
+        if (sp->waiting) {
+            error_report("-device %s: one virtio-serial-pci at a time: give the one before it a virtconsole",
+                         d->text);
+            return -1;
+        }
+        sp->waiting = true;      /* its port is the next virtconsole */
+        sp->devfn = p->devfn;
+        sp->id = id;
+        return 0;
     } else {
         error_report("-device %s: unknown device (-device help lists them)", drv);
         return -1;
     }
+    if (!p->pci && strcmp(drv, "virtconsole"))
+        p->mmio_bus = opts_get(l, "bus");
     return 0;
 }
 
+/* No MSI controller: an MSI is a plain memory write, as on a bus with nothing to
+ * catch it. Only RAM takes it: a device's MSI aimed at a device (itself, say) would
+ * let a guest build an endless chain of interrupts inside one access. */
+static void msi_as_write(void *opaque, uint64_t addr, uint32_t data)
+{
+    if ((addr & 3) || !dma_write(opaque, addr, &data, 4))
+        guest_error("guest_errors: MSI to 0x%llx (data %x) reached nothing\n",
+                    (unsigned long long)addr, data);
+}
+
+static bool create_pci(machine *m, const virtio_pci_bus *pb, plan *p)
+{
+    char err[128];
+    virtio_dev *vd = virtio_pci_create(m->devices, pb->bus, p->devfn, pb->dma, p->be, p->priv, p->name,
+                                       pb->msi ? pb->msi : msi_as_write, pb->msi ? pb->msi_opaque : pb->dma, err, sizeof(err));
+    if (!vd) {
+        error_report("-device %s: %s", p->what, err);
+        return false;
+    }
+    if (p->img)
+        vd->extra_features = virtio_blk_extra_features(p->img);
+    if (p->be == &virtio_console_backend && !virtio_console_attach(vd, err, sizeof(err))) {
+        error_report("-device virtconsole: %s", err);
+        return false;
+    }
+    return true;
+}
+
 int virtio_board_create(machine *m, address_space *as, virtio_slot *slots, const unsigned *order,
-                        unsigned nslots, bool all_slots)
+                        unsigned nslots, bool all_slots, const virtio_pci_bus *pb)
 {
     /* QEMU's virtio-mmio is legacy (version 1) unless force-legacy=false */
     bool legacy = true;
@@ -127,26 +252,15 @@ int virtio_board_create(machine *m, address_space *as, virtio_slot *slots, const
     bool taken[VIRTIO_BOARD_MAX_SLOTS] = { false };
     plan queue[MAX_DRIVES + MAX_DEVICES];
     unsigned nqueue = 0;
-    /* disks given as if=virtio, then the devices, in command-line order */
-    for (int i = 0; i < m->opts.ndrives; i++) {
-        drive_opt *d = &m->opts.drives[i];
-        if (d->if_none)
-            continue;
-        plan *p = &queue[nqueue++];
-        memset(p, 0, sizeof(*p));
-        p->img = open_drive(m, d);
-        if (!p->img)
-            return -1;
-        p->be = &virtio_blk_backend;
-        p->priv = virtio_blk_new(p->img, NULL);
-        p->what = d->file;
-    }
+    serial_pending sp = { .devfn = -1 };
+    /* the devices, in command-line order; then, as QEMU, the if=virtio disks, which
+     * are virtio-blk-pci where there is a PCI bus */
     for (int i = 0; i < m->opts.ndevices; i++) {
         device_opt *d = &m->opts.devices[i];
         plan p;
-        if (plan_device(m, d, &p) < 0)
+        if (plan_device(m, d, &p, pb != NULL, &sp) < 0)
             return -1;
-        const char *bus = opts_get(&d->props, "bus");
+        const char *bus = p.mmio_bus;
         if (opts_unused(&d->props)) {
             error_report("-device %s: unknown property '%s' (-device %s,help lists them)",
                          d->text, opts_unused(&d->props), d->driver);
@@ -154,9 +268,11 @@ int virtio_board_create(machine *m, address_space *as, virtio_slot *slots, const
         }
         if (!p.be)
             continue;
-        /* a console names its virtio-serial port's bus, which is its own transport here */
-        if (bus && !strcmp(d->driver, "virtconsole") && strncmp(bus, "virtio-mmio-bus.", 16))
-            bus = NULL;
+        if (p.pci) {
+            if (!create_pci(m, pb, &p))
+                return -1;
+            continue;
+        }
         if (bus) {
             int s = bus_slot(bus, nslots, d->driver);
             if (s < 0)
@@ -167,6 +283,34 @@ int virtio_board_create(machine *m, address_space *as, virtio_slot *slots, const
             }
             taken[s] = true;
             at[s] = p;
+        } else {
+            queue[nqueue++] = p;
+        }
+    }
+    if (sp.waiting) {
+        /* a virtio-serial-pci with no console: the function with a port going nowhere */
+        plan p = { .be = &virtio_console_backend, .priv = virtio_console_new(NULL), .what = "virtio-serial-pci",
+                   .pci = true, .devfn = sp.devfn, .name = "virtio-serial-pci" };
+        if (!create_pci(m, pb, &p))
+            return -1;
+    }
+    for (int i = 0; i < m->opts.ndrives; i++) {
+        drive_opt *d = &m->opts.drives[i];
+        if (d->if_none)
+            continue;
+        plan p;
+        memset(&p, 0, sizeof(p));
+        p.img = open_drive(m, d);
+        if (!p.img)
+            return -1;
+        p.be = &virtio_blk_backend;
+        p.priv = virtio_blk_new(p.img, NULL);
+        p.what = d->file;
+        p.devfn = -1;
+        p.name = "virtio-blk-pci";
+        if (pb) {
+            if (!create_pci(m, pb, &p))
+                return -1;
         } else {
             queue[nqueue++] = p;
         }

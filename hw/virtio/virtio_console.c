@@ -47,7 +47,8 @@ static void cons_notify(virtio_dev *vd, unsigned q)
     vcons *c = vd->priv;
     if (q == 0) {                /* the guest posted receive buffers */
         flush_rx(c);
-        chardev_accept_input(c->chr);
+        if (c->chr)
+            chardev_accept_input(c->chr);
         return;
     }
     uint8_t buf[256];
@@ -58,7 +59,8 @@ static void cons_notify(virtio_dev *vd, unsigned q)
             size_t n = vq_read(vd, &req, off, buf, len - off < sizeof(buf) ? len - off : sizeof(buf));
             if (!n)
                 break;
-            chardev_write(c->chr, buf, n);
+            if (c->chr)             /* a port with no chardev drops what it is sent */
+                chardev_write(c->chr, buf, n);
             off += n;
         }
         vq_push(vd, 1, &req, 0);
@@ -108,5 +110,7 @@ bool virtio_console_attach(virtio_dev *vd, char *err, size_t errsize)
 {
     vcons *c = vd->priv;
     c->vd = vd;
+    if (!c->chr)
+        return true;
     return chardev_attach(c->chr, cons_can_rx, cons_rx, NULL, c, err, errsize);
 }

@@ -17,6 +17,7 @@ void virtio_set_needs_reset(virtio_dev *vd)
 {
     vd->status |= VIRTIO_STATUS_NEEDS_RESET;
     vd->isr |= 2;
+    vd->notify_queue = -1;
     if (vd->notify)
         vd->notify(vd);
 }
@@ -121,6 +122,7 @@ void vq_push(virtio_dev *vd, unsigned q, const vq_req *req, uint32_t written)
     dma_read(vd->as, vq->avail, &avail_flags, 2);
     if (!(avail_flags & 1)) {
         vd->isr |= 1;
+        vd->notify_queue = (int)q;
         if (vd->notify)
             vd->notify(vd);
     }

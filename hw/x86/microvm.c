@@ -314,7 +314,7 @@ static int microvm_init(machine *m)
                                      .irq = kvm_irq_line_set, .irq_opaque = &b->virtio_irq[i] };
         order[i] = i;
     }
-    if (virtio_board_create(m, &m->as, b->slots, order, MVM_VIRTIO_SLOTS, false) < 0)
+    if (virtio_board_create(m, &m->as, b->slots, order, MVM_VIRTIO_SLOTS, false, NULL) < 0)
         return -1;
     if (load_images(b) < 0)
         return -1;

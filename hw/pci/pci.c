@@ -1,0 +1,320 @@
+/* The PCI bus: configuration space, BARs and INTx (see pci.h). */
+#include "hw/pci/pci.h"
+#include "core/log.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint32_t rd(const uint8_t *p, unsigned len)
+{
+    uint32_t v = 0;
+    memcpy(&v, p, len);
+    return v;
+}
+
+static void wr(uint8_t *p, uint32_t v, unsigned len)
+{
+    memcpy(p, &v, len);
+}
+
+pci_bus *pci_bus_new(const char *name, const pci_bus_host *host)
+{
+    pci_bus *b = calloc(1, sizeof(*b));
+    if (!b)
+        fatal("out of memory");
+    b->host = *host;
+    b->name = name;
+    return b;
+}
+
+void pci_bus_free(pci_bus *b)
+{
+    if (!b)
+        return;
+    for (unsigned i = 0; i < PCI_MAX_DEVFN; i++)
+        free(b->devs[i]);
+    free(b);
+}
+
+pci_dev *pci_dev_new(pci_bus *b, int devfn, const char *name, char *err, size_t errsize)
+{
+    if (devfn < 0) {
+        /* the first free slot, function 0, as QEMU places devices without addr= */
+        for (unsigned slot = 0; slot < 32 && devfn < 0; slot++)
+            if (!b->devs[slot << 3])
+                devfn = (int)(slot << 3);
+        if (devfn < 0) {
+            snprintf(err, errsize, "bus %s is full", b->name);
+            return NULL;
+        }
+    }
+    if (devfn >= PCI_MAX_DEVFN || b->devs[devfn]) {
+        snprintf(err, errsize, "slot %x.%x of bus %s is taken", (unsigned)devfn >> 3, (unsigned)devfn & 7, b->name);
+        return NULL;
+    }
+    pci_dev *d = calloc(1, sizeof(*d));
+    if (!d)
+        fatal("out of memory");
+    d->bus = b;
+    d->devfn = (unsigned)devfn;
+    d->name = name;
+    for (int i = 0; i < PCI_NUM_BARS; i++)
+        d->bars[i].mapped = PCI_UNMAPPED;
+    d->next_cap = 0x40;
+    /* command: I/O, memory, bus master, INTx disable; interrupt line */
+    wr(d->wmask + PCI_COMMAND, PCI_CMD_IO | PCI_CMD_MEM | PCI_CMD_MASTER | PCI_CMD_INTX_DISABLE, 2);
+    d->wmask[PCI_INTERRUPT_LINE] = 0xff;
+    d->wmask[0x0c] = 0xff;                  /* cache line size */
+    d->wmask[0x0d] = 0xff;                  /* latency timer */
+    b->devs[devfn] = d;
+    return d;
+}
+
+void pci_set_ids(pci_dev *d, uint16_t vendor, uint16_t device, uint8_t revision, uint32_t class_code,
+                 uint16_t subsys_vendor, uint16_t subsys_id)
+{
+    wr(d->config + PCI_VENDOR_ID, vendor, 2);
+    wr(d->config + PCI_DEVICE_ID, device, 2);
+    d->config[PCI_REVISION] = revision;
+    d->config[PCI_CLASS_PROG] = (uint8_t)class_code;
+    wr(d->config + PCI_CLASS_DEVICE, class_code >> 8, 2);
+    wr(d->config + PCI_SUBSYS_VENDOR, subsys_vendor, 2);
+    wr(d->config + PCI_SUBSYS_ID, subsys_id, 2);
+}
+
+void pci_set_bar(pci_dev *d, int bar, pci_bar_kind kind, uint64_t size, bool prefetch,
+                 const mmio_ops *ops, void *opaque)
+{
+    pci_bar *b = &d->bars[bar];
+    b->size = size;
+    b->kind = kind;
+    b->prefetch = prefetch;
+    b->ops = ops;
+    b->opaque = opaque;
+    unsigned off = PCI_BAR0 + 4u * (unsigned)bar;
+    if (kind == PCI_BAR_IO) {
+        wr(d->config + off, 1, 4);
+        wr(d->wmask + off, (uint32_t)~(size - 1) & ~3u, 4);
+    } else {
+        uint32_t type = (kind == PCI_BAR_MEM64 ? 4u : 0u) | (prefetch ? 8u : 0u);
+        wr(d->config + off, type, 4);
+        wr(d->wmask + off, (uint32_t)~(size - 1) & ~15u, 4);
+        if (kind == PCI_BAR_MEM64)
+            wr(d->wmask + off + 4, (uint32_t)(~(size - 1) >> 32), 4);
+    }
+}
+
+void pci_set_intx_pin(pci_dev *d, unsigned pin)
+{
+    d->config[PCI_INTERRUPT_PIN] = (uint8_t)pin;
+}
+
+unsigned pci_add_capability(pci_dev *d, uint8_t id, unsigned len)
+{
+    unsigned off = d->next_cap;
+    if (off + len > 0x100)
+        fatal("PCI capabilities of %s do not fit", d->name);
+    d->config[off] = id;
+    d->config[off + 1] = d->config[PCI_CAP_PTR];
+    d->config[PCI_CAP_PTR] = (uint8_t)off;
+    d->config[PCI_STATUS] |= PCI_STATUS_CAP_LIST;
+    d->next_cap = (uint8_t)((off + len + 3) & ~3u);
+    return off;
+}
+
+bool pci_bus_master(const pci_dev *d)
+{
+    return rd(d->config + PCI_COMMAND, 2) & PCI_CMD_MASTER;
+}
+
+/* ---- INTx ---- */
+
+static void update_intx(pci_dev *d)
+{
+    unsigned pin = d->config[PCI_INTERRUPT_PIN];
+    if (!pin)
+        return;
+    bool on = d->irq_level && !(rd(d->config + PCI_COMMAND, 2) & PCI_CMD_INTX_DISABLE);
+    if (d->irq_level)
+        d->config[PCI_STATUS] |= PCI_STATUS_INTX;
+    else
+        d->config[PCI_STATUS] &= (uint8_t)~PCI_STATUS_INTX;
+    if (d->bus->host.set_intx)
+        d->bus->host.set_intx(d->bus->host.opaque, d->devfn, pin, on);
+}
+
+void pci_set_irq(pci_dev *d, bool level)
+{
+    if (d->irq_level == level)
+        return;
+    d->irq_level = level;
+    update_intx(d);
+}
+
+/* ---- BARs ---- */
+
+static uint64_t bar_address(const pci_dev *d, int i)
+{
+    const pci_bar *b = &d->bars[i];
+    unsigned off = PCI_BAR0 + 4u * (unsigned)i;
+    uint64_t addr = rd(d->config + off, 4);
+    if (b->kind == PCI_BAR_MEM64)
+        addr |= (uint64_t)rd(d->config + off + 4, 4) << 32;
+    return addr & ~(uint64_t)(b->kind == PCI_BAR_IO ? 3 : 15);
+}
+
+/* Where each BAR answers now: nowhere while its decode is off, at 0, or wrapping. */
+static void update_mappings(pci_dev *d)
+{
+    uint16_t cmd = (uint16_t)rd(d->config + PCI_COMMAND, 2);
+    for (int i = 0; i < PCI_NUM_BARS; i++) {
+        pci_bar *b = &d->bars[i];
+        if (!b->size)
+            continue;
+        bool on = b->kind == PCI_BAR_IO ? (cmd & PCI_CMD_IO) : (cmd & PCI_CMD_MEM);
+        uint64_t a = bar_address(d, i);
+        b->mapped = on && a && a + b->size > a ? a : PCI_UNMAPPED;
+        if (b->kind == PCI_BAR_MEM64)
+            i++;
+    }
+}
+
+/* ---- configuration space ---- */
+
+uint32_t pci_config_read(pci_bus *b, unsigned devfn, unsigned off, unsigned len)
+{
+    pci_dev *d = devfn < PCI_MAX_DEVFN ? b->devs[devfn] : NULL;
+    if (!d || off + len > PCI_CONFIG_SIZE || (len != 1 && len != 2 && len != 4))
+        return len == 4 ? 0xffffffffu : (1u << (8 * len)) - 1;
+    uint32_t v = rd(d->config + off, len);
+    return d->config_read ? d->config_read(d, off, len, v) : v;
+}
+
+void pci_config_write(pci_bus *b, unsigned devfn, unsigned off, uint32_t val, unsigned len)
+{
+    pci_dev *d = devfn < PCI_MAX_DEVFN ? b->devs[devfn] : NULL;
+    if (!d || off + len > PCI_CONFIG_SIZE || (len != 1 && len != 2 && len != 4))
+        return;
+    for (unsigned i = 0; i < len; i++) {
+        uint8_t m = d->wmask[off + i], v = (uint8_t)(val >> (8 * i));
+        d->config[off + i] = (uint8_t)((d->config[off + i] & ~m) | (v & m));
+    }
+    if (off < PCI_BAR0 + 24 && off + len > PCI_COMMAND)
+        update_mappings(d);
+    if (off <= PCI_COMMAND + 1 && off + len > PCI_COMMAND)
+        update_intx(d);
+    if (d->config_written)
+        d->config_written(d, off, len);
+}
+
+/* ---- windows ---- */
+
+static pci_bar *find_bar(pci_bus *b, bool io, uint64_t addr, unsigned size)
+{
+    for (unsigned f = 0; f < PCI_MAX_DEVFN; f++) {
+        pci_dev *d = b->devs[f];
+        if (!d)
+            continue;
+        for (int i = 0; i < PCI_NUM_BARS; i++) {
+            pci_bar *bar = &d->bars[i];
+            if (!bar->size || bar->mapped == PCI_UNMAPPED || (bar->kind == PCI_BAR_IO) != io)
+                continue;
+            if (addr >= bar->mapped && addr - bar->mapped < bar->size && size <= bar->size - (addr - bar->mapped))
+                return bar;
+        }
+    }
+    return NULL;
+}
+
+bool pci_window_read(pci_bus *b, bool io, uint64_t addr, unsigned size, uint64_t *val)
+{
+    pci_bar *bar = find_bar(b, io, addr, size);
+    if (!bar || !bar->ops || !bar->ops->read)
+        return false;
+    *val = bar->ops->read(bar->opaque, addr - bar->mapped, size);
+    return true;
+}
+
+bool pci_window_write(pci_bus *b, bool io, uint64_t addr, unsigned size, uint64_t val)
+{
+    pci_bar *bar = find_bar(b, io, addr, size);
+    if (!bar || !bar->ops || !bar->ops->write)
+        return false;
+    bar->ops->write(bar->opaque, addr - bar->mapped, val, size);
+    return true;
+}
+
+void pci_bus_reset(pci_bus *b)
+{
+    for (unsigned f = 0; f < PCI_MAX_DEVFN; f++) {
+        pci_dev *d = b->devs[f];
+        if (!d)
+            continue;
+        wr(d->config + PCI_COMMAND, 0, 2);
+        d->config[PCI_STATUS] &= (uint8_t)~PCI_STATUS_INTX;
+        for (int i = 0; i < PCI_NUM_BARS; i++) {
+            unsigned off = PCI_BAR0 + 4u * (unsigned)i;
+            /* keep the type bits, clear the address */
+            uint32_t keep = rd(d->config + off, 4) & ~rd(d->wmask + off, 4);
+            wr(d->config + off, keep, 4);
+        }
+        d->config[PCI_INTERRUPT_LINE] = 0;
+        d->irq_level = false;
+        update_mappings(d);
+        update_intx(d);
+    }
+}
+
+static const char *class_name(uint32_t cls)
+{
+    switch (cls >> 8) {
+    case 0x0100: return "SCSI controller";
+    case 0x0600: return "Host bridge";
+    case 0x0780: return "Communication controller";
+    case 0x00ff: return "Class 00ff";
+    case 0x0200: return "Ethernet controller";
+    case 0x0300: return "VGA controller";
+    case 0x0380: return "Display controller";
+    case 0x0900: return "Keyboard controller";
+    default: return "Device";
+    }
+}
+
+void pci_bus_print(pci_bus *b, void (*out)(void *opaque, const char *text), void *opaque)
+{
+    char line[256];
+    for (unsigned f = 0; f < PCI_MAX_DEVFN; f++) {
+        pci_dev *d = b->devs[f];
+        if (!d)
+            continue;
+        uint32_t cls = rd(d->config + PCI_CLASS_PROG, 4) & 0xffffff;
+        snprintf(line, sizeof(line), "  Bus  0, device %3u, function %u:\n    %s: PCI device %04x:%04x\n"
+                 "      PCI subsystem %04x:%04x\n", f >> 3, f & 7, class_name(cls),
+                 rd(d->config + PCI_VENDOR_ID, 2), rd(d->config + PCI_DEVICE_ID, 2),
+                 rd(d->config + PCI_SUBSYS_VENDOR, 2), rd(d->config + PCI_SUBSYS_ID, 2));
+        out(opaque, line);
+        if (d->config[PCI_INTERRUPT_PIN]) {
+            snprintf(line, sizeof(line), "      IRQ %u, pin %c\n", d->config[PCI_INTERRUPT_LINE],
+                     'A' + d->config[PCI_INTERRUPT_PIN] - 1);
+            out(opaque, line);
+        }
+        for (int i = 0; i < PCI_NUM_BARS; i++) {
+            pci_bar *bar = &d->bars[i];
+            if (!bar->size)
+                continue;
+            uint64_t a = bar_address(d, i);
+            if (bar->kind == PCI_BAR_IO)
+                snprintf(line, sizeof(line), "      BAR%d: I/O at 0x%04llx [0x%04llx].\n", i,
+                         (unsigned long long)a, (unsigned long long)(a + bar->size - 1));
+            else
+                snprintf(line, sizeof(line), "      BAR%d: %s bit %smemory at 0x%08llx [0x%08llx].\n", i,
+                         bar->kind == PCI_BAR_MEM64 ? "64" : "32", bar->prefetch ? "prefetchable " : "",
+                         (unsigned long long)a, (unsigned long long)(a + bar->size - 1));
+            out(opaque, line);
+            if (bar->kind == PCI_BAR_MEM64)
+                i++;
+        }
+        snprintf(line, sizeof(line), "      id \"%s\"\n", d->name ? d->name : "");
+        out(opaque, line);
+    }
+}

@@ -1,0 +1,114 @@
+/*
+ * A conventional PCI bus, as the guest sees it through its host bridge: functions with
+ * a 4 KiB configuration space (type 0 header, capability list), BARs the guest sizes
+ * and places, the command register's enables, and INTx. A host bridge (ECAM on virt,
+ * 0xCF8/0xCFC on microvm) reaches configuration space through pci_config_read/write;
+ * the bus maps enabled BARs into the host bridge's windows and routes INTx.
+ *
+ * BAR mapping goes through the bridge's windows, which are fixed MMIO regions of the
+ * machine: an access to a window looks up the BAR that covers it, under the big lock
+ * like every device access, so BARs may appear, move and go while vCPUs run without
+ * the address space ever changing under them.
+ */
+#ifndef TERN_PCI_H
+#define TERN_PCI_H
+
+#include "core/memory.h"
+#include "core/device.h"
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PCI_CONFIG_SIZE 4096
+#define PCI_MAX_DEVFN 256
+#define PCI_NUM_BARS 6
+
+/* configuration space offsets */
+enum {
+    PCI_VENDOR_ID = 0x00, PCI_DEVICE_ID = 0x02, PCI_COMMAND = 0x04, PCI_STATUS = 0x06,
+    PCI_REVISION = 0x08, PCI_CLASS_PROG = 0x09, PCI_CLASS_DEVICE = 0x0a, PCI_HEADER_TYPE = 0x0e,
+    PCI_BAR0 = 0x10, PCI_SUBSYS_VENDOR = 0x2c, PCI_SUBSYS_ID = 0x2e, PCI_CAP_PTR = 0x34,
+    PCI_INTERRUPT_LINE = 0x3c, PCI_INTERRUPT_PIN = 0x3d,
+};
+enum { PCI_CMD_IO = 1, PCI_CMD_MEM = 2, PCI_CMD_MASTER = 4, PCI_CMD_INTX_DISABLE = 0x400 };
+enum { PCI_STATUS_INTX = 0x08, PCI_STATUS_CAP_LIST = 0x10 };
+
+typedef struct pci_dev pci_dev;
+typedef struct pci_bus pci_bus;
+
+typedef enum { PCI_BAR_MEM32, PCI_BAR_MEM64, PCI_BAR_IO } pci_bar_kind;
+
+typedef struct pci_bar {
+    uint64_t size;                  /* a power of two; 0: no BAR here */
+    pci_bar_kind kind;
+    bool prefetch;
+    const mmio_ops *ops;
+    void *opaque;
+    uint64_t mapped;                /* bus address it answers at; PCI_UNMAPPED: none */
+} pci_bar;
+#define PCI_UNMAPPED (~0ull)
+
+struct pci_dev {
+    pci_bus *bus;
+    unsigned devfn;
+    const char *name;               /* for info pci */
+    uint8_t config[PCI_CONFIG_SIZE];
+    uint8_t wmask[PCI_CONFIG_SIZE]; /* bits the guest may write */
+    uint8_t next_cap;               /* where the next capability goes */
+    pci_bar bars[PCI_NUM_BARS];
+    bool irq_level;                 /* INTx as the device drives it */
+    /* optional: the device sees a config write after it took effect (MSI-X enable),
+     * and may give a config read another value (a window into a BAR) */
+    void (*config_written)(pci_dev *d, unsigned off, unsigned len);
+    uint32_t (*config_read)(pci_dev *d, unsigned off, unsigned len, uint32_t val);
+    void *opaque;                   /* the device model's state */
+};
+
+/* The host bridge's side of the bus. */
+typedef struct pci_bus_host {
+    /* INTx: a device's pin (1-4) changed level; the bridge swizzles and drives a line */
+    void (*set_intx)(void *opaque, unsigned devfn, unsigned pin, bool level);
+    void *opaque;
+    /* the windows BARs may be placed in (bus addresses), for placement checks only */
+    uint64_t mem_base, mem_size, mem64_base, mem64_size, io_base, io_size;
+} pci_bus_host;
+
+struct pci_bus {
+    pci_bus_host host;
+    pci_dev *devs[PCI_MAX_DEVFN];
+    const char *name;               /* "pcie.0": -device ...,bus= */
+};
+
+pci_bus *pci_bus_new(const char *name, const pci_bus_host *host);
+void pci_bus_free(pci_bus *b);
+
+/* A function at devfn (slot << 3 | fn), or the first free slot's function 0 if devfn
+ * is -1. NULL (with a reason) if taken or full. The device fills its IDs and BARs. */
+pci_dev *pci_dev_new(pci_bus *b, int devfn, const char *name, char *err, size_t errsize);
+void pci_set_ids(pci_dev *d, uint16_t vendor, uint16_t device, uint8_t revision, uint32_t class_code,
+                 uint16_t subsys_vendor, uint16_t subsys_id);
+void pci_set_bar(pci_dev *d, int bar, pci_bar_kind kind, uint64_t size, bool prefetch,
+                 const mmio_ops *ops, void *opaque);
+void pci_set_intx_pin(pci_dev *d, unsigned pin);          /* 1-4: INTA-INTD */
+/* Add a capability of len bytes (id, next pointer and the rest), returning its offset;
+ * the bytes after the header are the caller's to fill. */
+unsigned pci_add_capability(pci_dev *d, uint8_t id, unsigned len);
+/* Drive the function's INTx (masked by the command register's INTx disable). */
+void pci_set_irq(pci_dev *d, bool level);
+/* Bus mastering on: the device may do DMA. */
+bool pci_bus_master(const pci_dev *d);
+
+/* Configuration space by bus/device/function number (the host bridge's accesses). A
+ * missing function reads all ones and ignores writes. */
+uint32_t pci_config_read(pci_bus *b, unsigned devfn, unsigned off, unsigned len);
+void pci_config_write(pci_bus *b, unsigned devfn, unsigned off, uint32_t val, unsigned len);
+
+/* A window access at bus address addr: the mapped BAR of the right kind that covers it. */
+bool pci_window_read(pci_bus *b, bool io, uint64_t addr, unsigned size, uint64_t *val);
+bool pci_window_write(pci_bus *b, bool io, uint64_t addr, unsigned size, uint64_t val);
+
+/* Back to power-on: every function's command register and BARs cleared. */
+void pci_bus_reset(pci_bus *b);
+/* info pci */
+void pci_bus_print(pci_bus *b, void (*out)(void *opaque, const char *text), void *opaque);
+
+#endif

@@ -1,0 +1,158 @@
+/* QEMU's generic PCIe host bridge (see pci_host_gpex.h). */
+#include "hw/pci/pci_host_gpex.h"
+#include "core/log.h"
+#include <stdlib.h>
+
+typedef struct gpex {
+    pci_bus *bus;
+    gpex_config cfg;
+    bool dev_level[PCI_MAX_DEVFN][4];     /* each function's INTx, by pin */
+    bool line_level[4];
+} gpex;
+
+/* INTx: the standard swizzle, (slot + pin - 1) mod 4, each line the OR of its pins */
+static void set_intx(void *opaque, unsigned devfn, unsigned pin, bool level)
+{
+    gpex *g = opaque;
+    if (pin < 1 || pin > 4 || devfn >= PCI_MAX_DEVFN)
+        return;
+    g->dev_level[devfn][pin - 1] = level;
+    for (unsigned line = 0; line < 4; line++) {
+        bool on = false;
+        for (unsigned f = 0; f < PCI_MAX_DEVFN && !on; f++)
+            for (unsigned p = 0; p < 4 && !on; p++)
+                on = g->dev_level[f][p] && ((f >> 3) + p) % 4 == line;
+        if (on != g->line_level[line]) {
+            g->line_level[line] = on;
+            g->cfg.set_line(g->cfg.line_opaque, line, on);
+        }
+    }
+}
+
+static uint64_t ecam_read(void *opaque, uint64_t off, unsigned size)
+{
+    gpex *g = opaque;
+    unsigned busno = (unsigned)(off >> 20), devfn = (unsigned)(off >> 12) & 0xff, reg = (unsigned)off & 0xfff;
+    if (busno != 0)
+        return size == 8 ? ~0ull : (1ull << (8 * size)) - 1;
+    if (size == 8)
+        return pci_config_read(g->bus, devfn, reg, 4) | (uint64_t)pci_config_read(g->bus, devfn, reg + 4, 4) << 32;
+    return pci_config_read(g->bus, devfn, reg, size);
+}
+
+static void ecam_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
+{
+    gpex *g = opaque;
+    unsigned busno = (unsigned)(off >> 20), devfn = (unsigned)(off >> 12) & 0xff, reg = (unsigned)off & 0xfff;
+    if (busno != 0)
+        return;
+    if (size == 8) {
+        pci_config_write(g->bus, devfn, reg, (uint32_t)val, 4);
+        pci_config_write(g->bus, devfn, reg + 4, (uint32_t)(val >> 32), 4);
+        return;
+    }
+    pci_config_write(g->bus, devfn, reg, (uint32_t)val, size);
+}
+
+static const mmio_ops ecam_ops = { ecam_read, ecam_write };
+
+/* The windows: a BAR there answers; nothing there reads all ones, as on a real bus. */
+static uint64_t mem_read(void *opaque, uint64_t off, unsigned size)
+{
+    gpex *g = opaque;
+    uint64_t v;
+    if (pci_window_read(g->bus, false, off, size, &v))
+        return v;
+    return size == 8 ? ~0ull : (1ull << (8 * size)) - 1;
+}
+
+static void mem_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
+{
+    gpex *g = opaque;
+    pci_window_write(g->bus, false, off, size, val);
+}
+
+/* the MMIO windows are registered at their bus addresses: off is relative, so add back */
+static uint64_t mmio32_read(void *opaque, uint64_t off, unsigned size)
+{
+    gpex *g = opaque;
+    return mem_read(g, g->cfg.mmio_base + off, size);
+}
+
+static void mmio32_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
+{
+    gpex *g = opaque;
+    mem_write(g, g->cfg.mmio_base + off, val, size);
+}
+
+static uint64_t mmio64_read(void *opaque, uint64_t off, unsigned size)
+{
+    gpex *g = opaque;
+    return mem_read(g, g->cfg.mmio64_base + off, size);
+}
+
+static void mmio64_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
+{
+    gpex *g = opaque;
+    mem_write(g, g->cfg.mmio64_base + off, val, size);
+}
+
+static uint64_t pio_read(void *opaque, uint64_t off, unsigned size)
+{
+    gpex *g = opaque;
+    uint64_t v;
+    if (pci_window_read(g->bus, true, off, size, &v))
+        return v;
+    return size == 8 ? ~0ull : (1ull << (8 * size)) - 1;
+}
+
+static void pio_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
+{
+    gpex *g = opaque;
+    pci_window_write(g->bus, true, off, size, val);
+}
+
+static const mmio_ops mmio32_ops = { mmio32_read, mmio32_write };
+static const mmio_ops mmio64_ops = { mmio64_read, mmio64_write };
+static const mmio_ops pio_ops = { pio_read, pio_write };
+
+static void gpex_reset(void *dev)
+{
+    gpex *g = dev;
+    pci_bus_reset(g->bus);
+}
+
+static void gpex_destroy(void *dev)
+{
+    gpex *g = dev;
+    pci_bus_free(g->bus);
+    free(g);
+}
+
+static const device_ops gpex_dev_ops = {
+    .type = "gpex-pcihost", .reset = gpex_reset, .destroy = gpex_destroy,
+};
+
+pci_bus *gpex_create(address_space *as, device_list *devs, const gpex_config *cfg)
+{
+    gpex *g = calloc(1, sizeof(*g));
+    if (!g)
+        fatal("out of memory");
+    g->cfg = *cfg;
+    pci_bus_host host = {
+        .set_intx = set_intx, .opaque = g, .mem_base = cfg->mmio_base, .mem_size = cfg->mmio_size,
+        .mem64_base = cfg->mmio64_base, .mem64_size = cfg->mmio64_size, .io_base = 0, .io_size = cfg->pio_size,
+    };
+    g->bus = pci_bus_new("pcie.0", &host);
+    /* the host bridge function: QEMU's IDs */
+    char err[64];
+    pci_dev *hb = pci_dev_new(g->bus, 0, "gpex-root", err, sizeof(err));
+    pci_set_ids(hb, 0x1b36, 0x0008, 0, 0x060000, 0x1af4, 0x1100);
+    as_add_mmio(as, "pcie-ecam", cfg->ecam_base, cfg->ecam_size, &ecam_ops, g);
+    as_add_mmio(as, "pcie-mmio", cfg->mmio_base, cfg->mmio_size, &mmio32_ops, g);
+    if (cfg->mmio64_size)
+        as_add_mmio(as, "pcie-mmio-high", cfg->mmio64_base, cfg->mmio64_size, &mmio64_ops, g);
+    as_add_mmio(as, "pcie-pio", cfg->pio_base, cfg->pio_size, &pio_ops, g);
+    device_register(devs, "pcie-host", &gpex_dev_ops, g);
+    return g->bus;
+}

@@ -1,0 +1,20 @@
+/*
+ * QEMU's generic PCIe host bridge as the virt board has it: configuration space through
+ * ECAM, and three windows (32-bit MMIO, 64-bit MMIO, and port I/O at a CPU address),
+ * with the host bridge function at 00.0 and INTx swizzled onto four interrupt lines.
+ */
+#ifndef TERN_PCI_HOST_GPEX_H
+#define TERN_PCI_HOST_GPEX_H
+#include "hw/pci/pci.h"
+
+typedef struct gpex_config {
+    uint64_t ecam_base, ecam_size;
+    uint64_t mmio_base, mmio_size;         /* bus address = CPU address */
+    uint64_t mmio64_base, mmio64_size;
+    uint64_t pio_base, pio_size;           /* CPU address of I/O port 0 */
+    void (*set_line)(void *opaque, unsigned line, bool level);   /* line 0-3 */
+    void *line_opaque;
+} gpex_config;
+
+pci_bus *gpex_create(address_space *as, device_list *devs, const gpex_config *cfg);
+#endif
