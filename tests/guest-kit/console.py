@@ -6,7 +6,9 @@ usage: console.py TERN GUEST_DIR [--bios FILE] [--disk IMG] [--snapshot] [--time
                   [--extra-initrd CPIO] [--command CMD --until REGEX [--output FILE]]
 TERN may also be qemu-system-riscv64: the command line is the same.
 """
-import argparse, atexit, os, pty, re, select, shutil, subprocess, sys, tempfile, time
+import argparse, atexit, os, shutil, sys, tempfile, time
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ptyconsole import Console
 
 def main():
     ap = argparse.ArgumentParser()
@@ -63,40 +65,9 @@ def main():
     if a.devices:
         cmd += ["-device", "virtio-rng-device", "-device", "virtio-serial-device",
                 "-chardev", "file,id=c0,path=%s" % a.console_file, "-device", "virtconsole,chardev=c0"]
-    master, slave = pty.openpty()
-    start = time.time()
-    proc = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=slave, close_fds=True)
-    os.close(slave)
-    seen = b""
-
-    def expect(pattern, timeout):
-        nonlocal seen
-        deadline = time.time() + timeout
-        rx = re.compile(pattern.encode())
-        while True:
-            m = rx.search(seen)
-            if m:
-                consumed, seen = seen[:m.end()], seen[m.end():]
-                return consumed
-            left = deadline - time.time()
-            if left <= 0 or proc.poll() is not None:
-                sys.stdout.write(seen.decode(errors="replace")[-3000:])
-                raise SystemExit("console: timed out waiting for %r" % pattern)
-            r, _, _ = select.select([master], [], [], min(left, 1.0))
-            if r:
-                try:
-                    data = os.read(master, 4096)
-                except OSError:
-                    data = b""
-                sys.stdout.write(data.decode(errors="replace"))
-                sys.stdout.flush()
-                seen += data
-
-    def send(line):
-        # type it, a character at a time as a person would (the UART FIFO is 16 bytes)
-        for ch in (line + "\r").encode():
-            os.write(master, bytes([ch]))
-            time.sleep(0.002)
+    con = Console(cmd)
+    start = con.start
+    expect, send = con.expect, con.send
 
     expect(r"tern guest ready", a.timeout)
     expect(r"/ # ", 60)
@@ -140,11 +111,7 @@ def main():
         expect(r"/ # ", 60)
         print("\n[console] rebooted to the shell again", flush=True)
     send("reboot" if x86 else "poweroff")
-    try:
-        status = proc.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        raise SystemExit("console: tern did not exit after poweroff")
+    status = con.wait_exit(60)
     if status != 0:
         raise SystemExit("console: tern exited with status %d after poweroff" % status)
     print("\n[console] powered off, tern exited 0 after %.2f s" % (time.time() - start), flush=True)
