@@ -158,6 +158,7 @@ static const struct { int cap; const char *name; } required_caps[] = {
     { KVM_CAP_XSAVE, "XSAVE state" },
     { KVM_CAP_XCRS, "XCR state" },
     { KVM_CAP_VCPU_EVENTS, "vCPU event state" },
+    { KVM_CAP_SIGNAL_MSI, "message-signalled interrupts (KVM_SIGNAL_MSI)" },
 };
 
 static struct kvm_cpuid2 *get_supported_cpuid(int kvm_fd)
@@ -308,6 +309,14 @@ void kvm_vm_set_irq(kvm_vm *vm, unsigned gsi, bool level)
     struct kvm_irq_level l = { .irq = gsi, .level = level };
     if (ioctl(vm->vm_fd, KVM_IRQ_LINE, &l) < 0)
         guest_error("guest_errors: KVM_IRQ_LINE %u: %s\n", gsi, strerror(errno));
+}
+
+void kvm_vm_signal_msi(kvm_vm *vm, uint64_t addr, uint32_t data)
+{
+    struct kvm_msi msi = { .address_lo = (uint32_t)addr, .address_hi = (uint32_t)(addr >> 32), .data = data };
+    if (ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &msi) < 0)
+        guest_error("guest_errors: KVM_SIGNAL_MSI %#llx/%#x: %s\n", (unsigned long long)addr, data,
+                    strerror(errno));
 }
 
 void kvm_irq_line_set(void *line, bool level)

@@ -28,6 +28,8 @@ unsigned kvm_vm_max_vcpus(kvm_vm *vm);
 bool kvm_vm_add_ram(kvm_vm *vm, uint64_t gpa, void *host, uint64_t size, char *err, size_t errsize);
 /* Drive interrupt line `gsi` (IOAPIC pin; 0-15 also reach the PIC). */
 void kvm_vm_set_irq(kvm_vm *vm, unsigned gsi, bool level);
+/* A message-signalled interrupt: a write of data to addr (0xfeeXXXXX, the local APICs). */
+void kvm_vm_signal_msi(kvm_vm *vm, uint64_t addr, uint32_t data);
 /* irq_fn-shaped wrapper for devices: opaque is a kvm_irq_line. */
 typedef struct kvm_irq_line {
     kvm_vm *vm;

@@ -265,6 +265,36 @@ void pci_bus_reset(pci_bus *b)
     }
 }
 
+/* What firmware does on a PC before the OS starts: every BAR placed in the bridge's
+ * windows (largest first, so each lands aligned without holes), decoding turned on.
+ * A BAR that does not fit stays unassigned for the guest to place. */
+void pci_bus_assign_bars(pci_bus *b)
+{
+    uint64_t mem = b->host.mem_base, io = b->host.io_base;
+    uint64_t mem_end = b->host.mem_base + b->host.mem_size, io_end = b->host.io_base + b->host.io_size;
+    for (uint64_t size = 1ull << 40; size >= 4; size >>= 1)
+        for (unsigned f = 0; f < PCI_MAX_DEVFN; f++) {
+            pci_dev *d = b->devs[f];
+            for (int i = 0; d && i < PCI_NUM_BARS; i++) {
+                pci_bar *bar = &d->bars[i];
+                if (bar->size != size)
+                    continue;
+                bool isio = bar->kind == PCI_BAR_IO;
+                uint64_t *next = isio ? &io : &mem, end = isio ? io_end : mem_end;
+                uint64_t a = (*next + size - 1) & ~(size - 1);
+                if (a < *next || a + size > end || a + size < a)
+                    continue;
+                *next = a + size;
+                unsigned off = PCI_BAR0 + 4u * (unsigned)i;
+                pci_config_write(b, f, off, (uint32_t)a, 4);
+                if (bar->kind == PCI_BAR_MEM64)
+                    pci_config_write(b, f, off + 4, (uint32_t)(a >> 32), 4);
+                uint16_t cmd = (uint16_t)pci_config_read(b, f, PCI_COMMAND, 2);
+                pci_config_write(b, f, PCI_COMMAND, cmd | (isio ? PCI_CMD_IO : PCI_CMD_MEM), 2);
+            }
+        }
+}
+
 static const char *class_name(uint32_t cls)
 {
     switch (cls >> 8) {

@@ -108,6 +108,8 @@ bool pci_window_write(pci_bus *b, bool io, uint64_t addr, unsigned size, uint64_
 
 /* Back to power-on: every function's command register and BARs cleared. */
 void pci_bus_reset(pci_bus *b);
+/* Firmware's BAR placement (a PC BIOS's job): see pci.c. */
+void pci_bus_assign_bars(pci_bus *b);
 /* info pci */
 void pci_bus_print(pci_bus *b, void (*out)(void *opaque, const char *text), void *opaque);
 

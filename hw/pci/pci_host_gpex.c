@@ -101,7 +101,7 @@ static uint64_t pio_read(void *opaque, uint64_t off, unsigned size)
 {
     gpex *g = opaque;
     uint64_t v;
-    if (pci_window_read(g->bus, true, off, size, &v))
+    if (pci_window_read(g->bus, true, g->cfg.pio_bus_base + off, size, &v))
         return v;
     return size == 8 ? ~0ull : (1ull << (8 * size)) - 1;
 }
@@ -109,7 +109,7 @@ static uint64_t pio_read(void *opaque, uint64_t off, unsigned size)
 static void pio_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 {
     gpex *g = opaque;
-    pci_window_write(g->bus, true, off, size, val);
+    pci_window_write(g->bus, true, g->cfg.pio_bus_base + off, size, val);
 }
 
 static const mmio_ops mmio32_ops = { mmio32_read, mmio32_write };
@@ -141,7 +141,8 @@ pci_bus *gpex_create(address_space *as, device_list *devs, const gpex_config *cf
     g->cfg = *cfg;
     pci_bus_host host = {
         .set_intx = set_intx, .opaque = g, .mem_base = cfg->mmio_base, .mem_size = cfg->mmio_size,
-        .mem64_base = cfg->mmio64_base, .mem64_size = cfg->mmio64_size, .io_base = 0, .io_size = cfg->pio_size,
+        .mem64_base = cfg->mmio64_base, .mem64_size = cfg->mmio64_size, .io_base = cfg->pio_bus_base,
+        .io_size = cfg->pio_size,
     };
     g->bus = pci_bus_new("pcie.0", &host);
     /* the host bridge function: QEMU's IDs */
@@ -152,7 +153,7 @@ pci_bus *gpex_create(address_space *as, device_list *devs, const gpex_config *cf
     as_add_mmio(as, "pcie-mmio", cfg->mmio_base, cfg->mmio_size, &mmio32_ops, g);
     if (cfg->mmio64_size)
         as_add_mmio(as, "pcie-mmio-high", cfg->mmio64_base, cfg->mmio64_size, &mmio64_ops, g);
-    as_add_mmio(as, "pcie-pio", cfg->pio_base, cfg->pio_size, &pio_ops, g);
+    as_add_mmio(cfg->pio_as ? cfg->pio_as : as, "pcie-pio", cfg->pio_base, cfg->pio_size, &pio_ops, g);
     device_register(devs, "pcie-host", &gpex_dev_ops, g);
     return g->bus;
 }

@@ -1,6 +1,6 @@
 /*
- * QEMU's generic PCIe host bridge as the virt board has it: configuration space through
- * ECAM, and three windows (32-bit MMIO, 64-bit MMIO, and port I/O at a CPU address),
+ * QEMU's generic PCIe host bridge as the virt and microvm boards have it: configuration
+ * space through ECAM, and three windows (32-bit MMIO, 64-bit MMIO, and port I/O at a CPU address),
  * with the host bridge function at 00.0 and INTx swizzled onto four interrupt lines.
  */
 #ifndef TERN_PCI_HOST_GPEX_H
@@ -11,7 +11,9 @@ typedef struct gpex_config {
     uint64_t ecam_base, ecam_size;
     uint64_t mmio_base, mmio_size;         /* bus address = CPU address */
     uint64_t mmio64_base, mmio64_size;
-    uint64_t pio_base, pio_size;           /* CPU address of I/O port 0 */
+    uint64_t pio_base, pio_size;           /* CPU address of the I/O window */
+    uint64_t pio_bus_base;                 /* the I/O port the window starts at (0 on virt) */
+    address_space *pio_as;                 /* where the I/O window is (NULL: with the rest) */
     void (*set_line)(void *opaque, unsigned line, bool level);   /* line 0-3 */
     void *line_opaque;
 } gpex_config;

@@ -3,7 +3,11 @@
  * with an e820 map, the in-kernel PIC/IOAPIC/LAPIC and PIT, a 16550 UART on port 0x3f8
  * (the same model as on virt, on port I/O), virtio-mmio devices (the same transport and
  * backends as virt) announced on the kernel command line, an MP table for -smp, an exit
- * port and the keyboard controller's reset line.
+ * port and the keyboard controller's reset line. With pcie=on, or when a -device *-pci
+ * asks for it, a PCI host bridge (QEMU's microvm addresses, plus configuration
+ * mechanism #1 so that a kernel without ACPI finds it) with BARs placed as a PC's
+ * firmware would, INTx through the I/O APIC (listed in the MP table) and MSI(-X) to the
+ * local APICs.
  *
  * -kernel takes a Linux bzImage (entered at its 64-bit entry point, boot protocol 2.12+)
  * or a plain 64-bit ELF for bare-metal guests: every vCPU then starts at the ELF's
@@ -25,6 +29,10 @@
 #include "hw/misc/debug_exit.h"
 #include "hw/misc/test_finisher.h"
 #include "hw/virtio/virtio_board.h"
+#include "hw/pci/pci_host_gpex.h"
+#include "hw/pci/pci_host_cf8.h"
+#include "core/opts.h"
+#include <cpuid.h>
 #include "hw/char/ns16550a.h"
 #include <elf.h>
 #include <limits.h>
@@ -41,10 +49,36 @@ typedef struct microvm {
     kvm_vm *vm;
     x86_cpu cpus[MAX_CPUS];
     vcpu *vcpus[MAX_CPUS];
-    kvm_irq_line uart_irq, virtio_irq[MVM_VIRTIO_SLOTS];
+    kvm_irq_line uart_irq, virtio_irq[MVM_VIRTIO_SLOTS], pci_irq[4];
     virtio_slot slots[MVM_VIRTIO_SLOTS];
     char cmdline[MVM_CMDLINE_MAX];
+    pci_bus *pci;               /* NULL: no PCI (pcie=off) */
 } microvm;
+
+/* The host bridge's swizzle puts pin P (1-4) of slot S on line (S + P - 1) mod 4,
+ * which is I/O APIC pin 12 + line. */
+static unsigned intx_gsi(unsigned devfn, unsigned pin)
+{
+    return MVM_PCIE_GSI + ((devfn >> 3) + pin - 1) % 4;
+}
+
+/* The PCI functions' INTx pins as the MP table lists them. */
+static unsigned pci_irqs(microvm *b, mptable_pci_irq *out, unsigned max)
+{
+    unsigned n = 0;
+    for (unsigned f = 0; b->pci && f < PCI_MAX_DEVFN && n < max; f++) {
+        pci_dev *d = b->pci->devs[f];
+        unsigned pin = d ? d->config[PCI_INTERRUPT_PIN] : 0;
+        if (!pin || pin > 4)
+            continue;
+        bool dup = false;
+        for (unsigned i = 0; i < n; i++)
+            dup |= out[i].slot == f >> 3 && out[i].pin == pin;
+        if (!dup)
+            out[n++] = (mptable_pci_irq){ f >> 3, pin, intx_gsi(f, pin) };
+    }
+    return n;
+}
 
 /* The kernel's command line: the user's, then the virtio devices, as QEMU's microvm does. */
 static void build_cmdline(microvm *b)
@@ -73,20 +107,39 @@ static int load_images(microvm *b)
         return -1;
     }
     bool is_linux = linux_is_bzimage(m->opts.kernel);
-    if (!mptable_write(&m->as, MVM_MPTABLE, b->ncpus, MVM_IOAPIC, MVM_LAPIC, MVM_VIRTIO_GSI,
-                       MVM_VIRTIO_SLOTS)) {
+    mptable_pci_irq irqs[PCI_MAX_DEVFN];
+    mptable_config mp = {
+        .ncpus = b->ncpus, .ioapic = MVM_IOAPIC, .lapic = MVM_LAPIC, .first_level_gsi = MVM_VIRTIO_GSI,
+        .nlevel = MVM_VIRTIO_SLOTS, .pci = b->pci != NULL, .pci_irqs = irqs,
+        .npci_irqs = pci_irqs(b, irqs, PCI_MAX_DEVFN),
+    };
+    if (!mptable_write(&m->as, MVM_MP_FLOATING, MVM_MPTABLE, MVM_MP_FLOATING - MVM_MPTABLE, &mp)) {
         error_report("-smp %u: too many vCPUs for the MP table", b->ncpus);
         return -1;
     }
+    /* as a PC's firmware does before the OS: BARs placed, decoding on, and each
+     * function's interrupt line register saying which I/O APIC pin its INTx reaches */
+    if (b->pci) {
+        pci_bus_assign_bars(b->pci);
+        for (unsigned f = 0; f < PCI_MAX_DEVFN; f++) {
+            pci_dev *d = b->pci->devs[f];
+            unsigned pin = d ? d->config[PCI_INTERRUPT_PIN] : 0;
+            if (pin >= 1 && pin <= 4)
+                pci_config_write(b->pci, f, PCI_INTERRUPT_LINE, intx_gsi(f, pin), 1);
+        }
+    }
     if (is_linux) {
+        /* the ECAM is reserved, so that nothing else lands there; the MMIO window is a
+         * hole of the map, which is where Linux's PCI resources go */
         e820_entry_in map[] = {
             { 0, MVM_MPTABLE, 1 },
             { MVM_MPTABLE, 0x100000 - MVM_MPTABLE, 2 },
             { MVM_KERNEL, ram - MVM_KERNEL, 1 },
+            { MVM_PCIE_ECAM, MVM_PCIE_ECAM_SIZE, 2 },
         };
         build_cmdline(b);
         linux_boot lb;
-        if (!linux_load(&m->as, ram, m->opts.kernel, m->opts.initrd, b->cmdline, map, 3, &lb,
+        if (!linux_load(&m->as, ram, m->opts.kernel, m->opts.initrd, b->cmdline, map, b->pci ? 4 : 3, &lb,
                         err, sizeof(err))) {
             error_report("-kernel %s", err);
             return -1;
@@ -140,6 +193,8 @@ static int create_vm(microvm *b)
     b->uart_irq.vm = b->vm;
     for (unsigned i = 0; i < MVM_VIRTIO_SLOTS; i++)
         b->virtio_irq[i].vm = b->vm;
+    for (unsigned i = 0; i < 4; i++)
+        b->pci_irq[i].vm = b->vm;
     return 0;
 }
 
@@ -240,6 +295,97 @@ static const machine_cpu_ops microvm_cpu_ops = {
     .gdb_remove_all = kvm_debug_remove_all,
 };
 
+/* -M microvm,pcie=on|off|auto: auto (tern's default) gives a PCI bus when a -device
+ * asks for one, where QEMU would refuse the device without pcie=on. */
+static int pcie_mode;   /* 1 on, 0 off, -1 auto */
+
+static int parse_machine_props(microvm *b, const char *props)
+{
+    (void)b;
+    opt_list l;
+    char err[256];
+    if (!opts_parse(&l, props ? props : "", NULL, err, sizeof(err))) {
+        error_report("-M microvm: %s", err);
+        return -1;
+    }
+    int rc = 0;
+    const char *pcie = opts_get(&l, "pcie");
+    bool on;
+    pcie_mode = -1;
+    if (pcie && strcmp(pcie, "auto")) {
+        if (!opts_parse_bool(pcie, &on)) {
+            error_report("-M microvm,pcie=%s: expected on, off or auto", pcie);
+            rc = -1;
+        } else {
+            pcie_mode = on;
+        }
+    }
+    if (!rc && opts_unused(&l)) {
+        error_report("-M microvm: unknown machine option '%s' (known: pcie=on|off|auto)", opts_unused(&l));
+        rc = -1;
+    }
+    opts_free(&l);
+    return rc;
+}
+
+static bool wants_pci(machine *m)
+{
+    if (pcie_mode >= 0)
+        return pcie_mode;
+    for (int i = 0; i < m->opts.ndevices; i++) {
+        size_t n = strlen(m->opts.devices[i].driver);
+        if (n > 4 && !strcmp(m->opts.devices[i].driver + n - 4, "-pci"))
+            return true;
+    }
+    return false;
+}
+
+static void pci_line_set(void *opaque, unsigned line, bool level)
+{
+    microvm *b = opaque;
+    kvm_irq_line_set(&b->pci_irq[line & 3], level);
+}
+
+/* MSI: a write to the local APICs' page is an interrupt; anywhere else it is a DMA
+ * write to RAM like any other (never to a device: see virtio_board.c). */
+static void pci_msi(void *opaque, uint64_t addr, uint32_t data)
+{
+    microvm *b = opaque;
+    if ((addr >> 20) == (MVM_LAPIC >> 20))
+        kvm_vm_signal_msi(b->vm, addr, data);
+    else if ((addr & 3) || !dma_write(&b->m->as, addr, &data, 4))
+        guest_error("guest_errors: MSI to 0x%llx (data %x) reached nothing\n", (unsigned long long)addr, data);
+}
+
+/* The top quarter of the guest's physical address space, as QEMU's microvm has it. */
+static void mmio64_window(uint64_t *base, uint64_t *size)
+{
+    unsigned a, bx, c, d, bits = 36;
+    if (__get_cpuid(0x80000000u, &a, &bx, &c, &d) && a >= 0x80000008u &&
+        __get_cpuid(0x80000008u, &a, &bx, &c, &d))
+        bits = a & 0xff;
+    if (bits < 36 || bits > 52)
+        bits = 36;
+    *size = 1ull << (bits - 2);
+    *base = (1ull << bits) - *size;
+}
+
+static void create_pci(microvm *b)
+{
+    machine *m = b->m;
+    gpex_config cfg = {
+        .ecam_base = MVM_PCIE_ECAM, .ecam_size = MVM_PCIE_ECAM_SIZE,
+        .mmio_base = MVM_PCIE_MMIO, .mmio_size = MVM_PCIE_MMIO_SIZE,
+        .pio_base = MVM_PCIE_PIO, .pio_size = MVM_PCIE_PIO_SIZE, .pio_bus_base = MVM_PCIE_PIO,
+        .pio_as = &m->io, .set_line = pci_line_set, .line_opaque = b,
+    };
+    mmio64_window(&cfg.mmio64_base, &cfg.mmio64_size);
+    for (unsigned i = 0; i < 4; i++)
+        b->pci_irq[i] = (kvm_irq_line){ b->vm, MVM_PCIE_GSI + i };
+    b->pci = m->pci = gpex_create(&m->as, m->devices, &cfg);
+    pci_cf8_create(&m->io, m->devices, b->pci);
+}
+
 static int microvm_init(machine *m)
 {
     microvm *b = calloc(1, sizeof(*b));
@@ -252,10 +398,8 @@ static int microvm_init(machine *m)
         error_report("-cpu %s: under KVM tern's CPUs are the host's (-cpu host)", m->opts.cpu);
         return -1;
     }
-    if (m->opts.machine_props && *m->opts.machine_props) {
-        error_report("-M microvm: unknown machine option '%s'", m->opts.machine_props);
+    if (parse_machine_props(b, m->opts.machine_props) < 0)
         return -1;
-    }
     const char *accel = m->opts.accel ? m->opts.accel : "kvm";
     b->accel = accel_find(accel, "x86_64");
     if (!b->accel) {
@@ -314,7 +458,10 @@ static int microvm_init(machine *m)
                                      .irq = kvm_irq_line_set, .irq_opaque = &b->virtio_irq[i] };
         order[i] = i;
     }
-    if (virtio_board_create(m, &m->as, b->slots, order, MVM_VIRTIO_SLOTS, false, NULL) < 0)
+    if (wants_pci(m))
+        create_pci(b);
+    virtio_pci_bus pci = { .bus = b->pci, .dma = &m->as, .msi = pci_msi, .msi_opaque = b };
+    if (virtio_board_create(m, &m->as, b->slots, order, MVM_VIRTIO_SLOTS, false, b->pci ? &pci : NULL) < 0)
         return -1;
     if (load_images(b) < 0)
         return -1;
@@ -351,7 +498,7 @@ static void microvm_destroy(machine *m)
 
 static const machine_class microvm_machine = {
     .name = "microvm",
-    .desc = "x86-64 guests under KVM: no PCI or firmware, virtio-mmio devices (QEMU's microvm)",
+    .desc = "x86-64 guests under KVM: no firmware, virtio-mmio devices, PCI on demand (QEMU's microvm)",
     .init = microvm_init,
     .reset = microvm_reset,
     .destroy = microvm_destroy,
