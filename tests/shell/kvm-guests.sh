@@ -4,7 +4,7 @@
 # interrupts through the in-kernel I/O APIC and local APIC, the local APIC timer, and
 # two vCPUs both running, and PCI: enumerated through ports 0xCF8/0xCFC, a
 # virtio-blk-pci whose BAR the guest moves, read and written with INTx completions
-# through the swizzled I/O APIC pins (and -drive if=virtio with pcie=on, QEMU's way to
+# through the swizzled I/O APIC pins, then one by MSI-X (and -drive if=virtio with pcie=on, QEMU's way to
 # get virtio-blk-pci on microvm). Skipped where /dev/kvm cannot be opened or lacks a capability
 # tern needs; the two-vCPU case is left out where KVM runs only one.
 set -u
@@ -58,7 +58,7 @@ pcirun() {   # pcirun WANT-GSI TERN-ARGS...
     local gsi=$1
     shift
     python3 -c "import sys; sys.stdout.buffer.write(bytes((i*7+1)&255 for i in range(512)) + bytes(512*7))" >"$tmp/pci.img"
-    run pciblk "pciblk: slot [0-9]* gsi $gsi, sector 0 verified, sector 1 written" "$@"
+    run pciblk "pciblk: slot [0-9]* gsi $gsi, sector 0 verified, sector 1 written, 2 INTx interrupts, 1 MSI-X" "$@"
     reply=$(dd if="$tmp/pci.img" bs=1 skip=512 count=16 status=none)
     [ "$reply" = "x86-64 pci reply" ] || { echo "FAIL: pciblk: sector 1 holds '$reply'"; fails=$((fails + 1)); }
 }

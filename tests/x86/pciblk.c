@@ -5,11 +5,15 @@
  * and read sector 0 and write sector 1, each completion signalled by INTx through the
  * I/O APIC (the pin the MP table's swizzle gives: GSI 12 + (slot + pin - 1) mod 4).
  * Between the two requests the BAR moves again: the old address must read as nothing.
+ * Then MSI-X, as Linux on x86 uses it: a table entry aimed at this CPU's local APIC,
+ * the queue's vector set, and a third request completed by the message alone.
  */
 #include "guest.h"
 #include "../guest-common/virtio_blk.h"
 
 #define VECTOR 0x51
+#define MSI_VECTOR 0x52
+#define BAR1_AT 0xc0300000ul
 #define BAR_A 0xc0100000ul      /* in the PCI MMIO window (0xc0000000, 512 MiB) */
 #define BAR_B 0xc0200000ul
 
@@ -59,7 +63,13 @@ static uint16_t cfg_read16(unsigned devfn, unsigned reg)
 static unsigned blk_devfn;
 static uint64_t bar;                    /* where BAR 4 is now */
 static uint32_t off_common, off_notify, off_isr, notify_mult;
-static volatile unsigned interrupts;
+static volatile unsigned interrupts, msis;
+
+static void on_msi(unsigned v)
+{
+    (void)v;
+    msis++;
+}
 
 static void on_irq(unsigned v)
 {
@@ -208,11 +218,48 @@ void guest_main(unsigned cpu, unsigned n)
     for (int i = 0; msg[i]; i++)
         vblk_data[i] = (uint8_t)msg[i];
     request(1, 1);                                             /* write sector 1 */
+
+    /* MSI-X: the capability names BAR and offset of the table */
+    unsigned msix = 0;
+    for (unsigned p = cfg_read8(blk_devfn, 0x34); p; p = cfg_read8(blk_devfn, p + 1))
+        if (cfg_read8(blk_devfn, p) == 0x11)
+            msix = p;
+    if (!msix)
+        finish(30);
+    uint32_t tbl = cfg_read32(blk_devfn, msix + 4);
+    if ((tbl & 7) != 1)                                        /* the table is in BAR 1 */
+        finish(31);
+    cfg_write32(blk_devfn, 0x14, (uint32_t)BAR1_AT);
+    uint64_t entry = BAR1_AT + (tbl & ~7u);
+    R32(entry + 0) = 0xfee00000u | lapic_id() << 12;           /* address: this CPU */
+    R32(entry + 4) = 0;
+    R32(entry + 8) = MSI_VECTOR;                               /* fixed, edge */
+    R32(entry + 12) = 0;                                       /* unmasked */
+    set_handler(MSI_VECTOR, on_msi);
+    uint16_t ctrl = cfg_read16(blk_devfn, msix + 2);
+    cfg_write16(blk_devfn, msix + 2, ctrl | 0x8000);           /* enable */
+    R16(bar + off_common + 0x16) = 0;
+    R16(bar + off_common + 0x1a) = 0;                          /* queue 0 -> vector 0 */
+    if (R16(bar + off_common + 0x1a) != 0)
+        finish(32);
+    unsigned intx_before = interrupts;
+    uint16_t want = vblk_queue(0, 1);
+    cli();
+    R16(bar + off_notify) = 0;
+    while (!msis)
+        halt();
+    if (vblk_used_idx() != want || vblk_status != 0 || interrupts != intx_before)
+        finish(33);
+    for (int i = 0; msg[i]; i++)
+        if (vblk_data[i] != (uint8_t)msg[i])
+            finish(34);
     puts_("pciblk: slot ");
     putu(blk_devfn >> 3);
     puts_(" gsi ");
     putu(gsi);
     puts_(", sector 0 verified, sector 1 written, ");
     putu(interrupts);
-    puts_(" INTx interrupts\n");
+    puts_(" INTx interrupts, ");
+    putu(msis);
+    puts_(" MSI-X\n");
 }
