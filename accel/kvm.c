@@ -304,6 +304,15 @@ bool kvm_vm_add_ram(kvm_vm *vm, uint64_t gpa, void *host, uint64_t size, char *e
     return true;
 }
 
+bool kvm_vm_set_slot(kvm_vm *vm, unsigned slot, uint64_t gpa, void *host, uint64_t size)
+{
+    struct kvm_userspace_memory_region r = {
+        .slot = slot, .guest_phys_addr = gpa, .memory_size = size,
+        .userspace_addr = (uint64_t)(uintptr_t)host,
+    };
+    return ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) == 0;
+}
+
 void kvm_vm_set_irq(kvm_vm *vm, unsigned gsi, bool level)
 {
     struct kvm_irq_level l = { .irq = gsi, .level = level };

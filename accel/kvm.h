@@ -26,6 +26,10 @@ void kvm_vm_destroy(kvm_vm *vm);
 unsigned kvm_vm_max_vcpus(kvm_vm *vm);
 /* Give the guest [gpa, gpa+size) backed by host memory. */
 bool kvm_vm_add_ram(kvm_vm *vm, uint64_t gpa, void *host, uint64_t size, char *err, size_t errsize);
+/* Memory slot `slot` (above the RAM's) shows host memory at gpa; size 0 removes it.
+ * False if KVM refuses (an overlap with another slot). Safe while vCPUs run. */
+#define KVM_FIRST_FREE_SLOT 64
+bool kvm_vm_set_slot(kvm_vm *vm, unsigned slot, uint64_t gpa, void *host, uint64_t size);
 /* Drive interrupt line `gsi` (IOAPIC pin; 0-15 also reach the PIC). */
 void kvm_vm_set_irq(kvm_vm *vm, unsigned gsi, bool level);
 /* A message-signalled interrupt: a write of data to addr (0xfeeXXXXX, the local APICs). */

@@ -142,6 +142,52 @@ uint8_t *as_ram_ptr(address_space *as, uint64_t pa, uint64_t len)
     return r->host + (pa - r->base);
 }
 
+int as_overlay_new(address_space *as)
+{
+    int n = atomic_load(&as->noverlays);
+    if (n >= AS_MAX_OVERLAYS)
+        return -1;
+    atomic_store(&as->noverlays, n + 1);
+    return n;
+}
+
+void as_overlay_map(address_space *as, int id, uint64_t base, uint64_t size, uint8_t *host)
+{
+    if (id < 0 || id >= AS_MAX_OVERLAYS)
+        return;
+    as_overlay *o = &as->overlays[id];
+    atomic_fetch_add_explicit(&o->seq, 1, memory_order_acq_rel);     /* odd: changing */
+    atomic_thread_fence(memory_order_release);
+    __atomic_store_n(&o->base, base, __ATOMIC_RELAXED);
+    __atomic_store_n(&o->size, host ? size : 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&o->host, host, __ATOMIC_RELAXED);
+    atomic_fetch_add_explicit(&o->seq, 1, memory_order_release);     /* even: settled */
+    atomic_fetch_add(&as->overlay_gen, 1);
+}
+
+uint8_t *as_data_ptr(address_space *as, uint64_t pa, uint64_t len)
+{
+    uint8_t *p = as_ram_ptr(as, pa, len);
+    if (p)
+        return p;
+    int n = atomic_load_explicit(&as->noverlays, memory_order_acquire);
+    for (int i = 0; i < n; i++) {
+        as_overlay *o = &as->overlays[i];
+        unsigned seq = atomic_load_explicit(&o->seq, memory_order_acquire);
+        if (seq & 1)
+            continue;               /* being moved: this access misses it, like one before */
+        uint64_t base = __atomic_load_n(&o->base, __ATOMIC_RELAXED);
+        uint64_t size = __atomic_load_n(&o->size, __ATOMIC_RELAXED);
+        uint8_t *host = __atomic_load_n(&o->host, __ATOMIC_RELAXED);
+        atomic_thread_fence(memory_order_acquire);
+        if (atomic_load_explicit(&o->seq, memory_order_relaxed) != seq)
+            continue;
+        if (size && pa >= base && pa - base < size && len <= size - (pa - base))
+            return host + (pa - base);
+    }
+    return NULL;
+}
+
 bool as_read(address_space *as, uint64_t pa, unsigned size, uint64_t *val)
 {
     mem_region *m = as_find_mmio(as, pa);

@@ -38,6 +38,21 @@ typedef struct mem_region {
  */
 typedef void code_write_fn(void *opaque, uint64_t pa, uint64_t len);
 
+/*
+ * RAM that moves: memory a device owns (a RAM-backed PCI BAR: VRAM, shared memory)
+ * seen at a place the guest chooses, or nowhere. The device's host memory lives as
+ * long as the device; only where it shows changes, while vCPUs run, so the few fields
+ * sit behind a sequence count (odd while changing) and readers retry or miss. They
+ * are for loads and stores only: code is fetched and translated from RAM alone (the
+ * windows BARs live in never cover RAM), so nothing translated ever comes from here.
+ */
+#define AS_MAX_OVERLAYS 32
+typedef struct as_overlay {
+    _Atomic unsigned seq;
+    uint64_t base, size;        /* size 0: mapped nowhere */
+    uint8_t *host;
+} as_overlay;
+
 typedef struct address_space {
     mem_region *ram;            /* sorted by base */
     int nram;
@@ -45,6 +60,9 @@ typedef struct address_space {
     int nmmio;
     code_write_fn *code_written;
     void *code_opaque;
+    as_overlay overlays[AS_MAX_OVERLAYS];
+    _Atomic int noverlays;
+    _Atomic unsigned overlay_gen;   /* bumped by every as_overlay_map (see mmu.c tlb_fill) */
 } address_space;
 
 void as_init(address_space *as);
@@ -58,6 +76,15 @@ void as_add_mmio(address_space *as, const char *name, uint64_t base, uint64_t si
 
 /* Host pointer for [pa, pa+len) if it lies wholly in one RAM region with no MMIO over it. */
 uint8_t *as_ram_ptr(address_space *as, uint64_t pa, uint64_t len);
+/* Host pointer for a load or store of [pa, pa+len): RAM (as as_ram_ptr), else a mapped
+ * overlay that holds it whole. */
+uint8_t *as_data_ptr(address_space *as, uint64_t pa, uint64_t len);
+/* A new overlay, mapped nowhere; -1 when all are taken. */
+int as_overlay_new(address_space *as);
+/* Show overlay `id` (host memory of `size` bytes) at `base`, or nowhere if size is 0.
+ * Callers serialise changes (the big lock); readers may run meanwhile. Whoever caches
+ * translations to host memory (CPU TLBs, KVM memory slots) must be told afterwards. */
+void as_overlay_map(address_space *as, int id, uint64_t base, uint64_t size, uint8_t *host);
 /* The MMIO region containing pa, or NULL. */
 mem_region *as_find_mmio(address_space *as, uint64_t pa);
 

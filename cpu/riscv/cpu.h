@@ -249,6 +249,10 @@ int rv_debug_translate(rv_cpu *c, uint64_t va, uint64_t *paddr);
 bool rv_debug_access(rv_cpu *c, uint64_t va, void *buf, size_t len, bool write);
 void rv_tlb_flush(rv_cpu *c);
 void rv_tlb_flush_page(rv_cpu *c, uint64_t va);
+/* Drop every entry that maps to host memory [host, host+len), from any thread (memory
+ * that moved, such as a RAM-backed BAR). A load or store the hart has already looked up
+ * still completes, like one made just before the move. */
+void rv_tlb_drop_host(rv_cpu *c, const void *host, uint64_t len);
 /* Empty the jump cache; `machine_mode` too if M-mode fetch permissions changed (PMP). */
 void rv_jc_flush(rv_cpu *c, bool machine_mode);
 

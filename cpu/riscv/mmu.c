@@ -61,6 +61,21 @@ void rv_tlb_flush(rv_cpu *c)
     rv_jc_flush(c, false);
 }
 
+void rv_tlb_drop_host(rv_cpu *c, const void *host, uint64_t len)
+{
+    uintptr_t lo = (uintptr_t)host, hi = lo + len;
+    for (int i = 0; i < TLBCTX_COUNT; i++)
+        for (int a = 0; a < 3; a++)
+            for (unsigned k = 0; k < TLB_SIZE; k++) {
+                rv_tlb_entry *e = &c->tlb[i].e[a][k];
+                uint64_t vpage = __atomic_load_n(&e->vpage, __ATOMIC_RELAXED);
+                uintptr_t h = (uintptr_t)(vpage + __atomic_load_n(&e->addend, __ATOMIC_RELAXED));
+                if (vpage != TLB_INVALID && h >= lo && h < hi)
+                    __atomic_store_n(&e->vpage, TLB_INVALID, __ATOMIC_RELAXED);
+            }
+    atomic_thread_fence(memory_order_seq_cst);
+}
+
 void rv_tlb_flush_page(rv_cpu *c, uint64_t va)
 {
     uint64_t vpage = va & ~0xfffull;
@@ -284,7 +299,9 @@ static void tlb_fill(rv_cpu *c, uint64_t va, uint64_t pa, enum rv_access acc, un
         return;
     if (!rv_pmp_check(c, ppage, 4096, acc, priv))
         return;
-    uint8_t *host = as_ram_ptr(c->as, ppage, 4096);
+    /* code comes from RAM only; loads and stores may also reach a RAM-backed BAR */
+    unsigned gen = atomic_load(&c->as->overlay_gen);
+    uint8_t *host = acc == ACC_FETCH ? as_ram_ptr(c->as, ppage, 4096) : as_data_ptr(c->as, ppage, 4096);
     if (!host)
         return;
     /* stores to pages holding translated code must reach the translator */
@@ -301,6 +318,11 @@ static void tlb_fill(rv_cpu *c, uint64_t va, uint64_t pa, enum rv_access acc, un
     e->addend = (uintptr_t)host - e->vpage;
     if (acc == ACC_WRITE)
         recheck_write_entry(c, e, ppage);
+    /* an overlay moved while we looked: whoever moved it may have swept the TLBs
+     * before this entry existed, so it must not stay */
+    atomic_thread_fence(memory_order_seq_cst);
+    if (atomic_load(&c->as->overlay_gen) != gen)
+        __atomic_store_n(&e->vpage, TLB_INVALID, __ATOMIC_RELAXED);
 }
 
 /* Translate + PMP check for an access lying within one page. */
@@ -326,7 +348,7 @@ static int load_one_page(rv_cpu *c, uint64_t va, unsigned size, uint64_t *val)
         return exc;
     if (c->dbg_watch)
         rv_dbg_check_access(c, va, size, false);
-    uint8_t *host = as_ram_ptr(c->as, pa, size);
+    uint8_t *host = as_data_ptr(c->as, pa, size);
     if (host) {
         uint64_t v = 0;
         memcpy(&v, host, size);
@@ -385,7 +407,7 @@ static int store_one_page(rv_cpu *c, uint64_t va, unsigned size, uint64_t val)
         return exc;
     if (c->dbg_watch)
         rv_dbg_check_access(c, va, size, true);
-    uint8_t *host = as_ram_ptr(c->as, pa, size);
+    uint8_t *host = as_data_ptr(c->as, pa, size);
     if (host) {
         if (c->io_hook)
             c->io_hook->ram_write(c->io_hook->opaque, host, size);
@@ -450,14 +472,14 @@ int rv_store_slow(rv_cpu *c, uint64_t va, unsigned size, uint64_t val, uint64_t 
     uint64_t pa;
     unsigned priv;
     int exc = access_page(c, va, in_page, ACC_WRITE, &pa, &priv);
-    if (!exc && !as_ram_ptr(c->as, pa, in_page))
+    if (!exc && !as_data_ptr(c->as, pa, in_page))
         exc = EXC_STORE_ACCESS;
     if (exc) {
         *tval = va;
         return exc;
     }
     exc = access_page(c, va + in_page, size - in_page, ACC_WRITE, &pa, &priv);
-    if (!exc && !as_ram_ptr(c->as, pa, size - in_page))
+    if (!exc && !as_data_ptr(c->as, pa, size - in_page))
         exc = EXC_STORE_ACCESS;
     if (exc) {
         *tval = va + in_page;
@@ -486,7 +508,7 @@ int rv_amo_ptr(rv_cpu *c, uint64_t va, unsigned size, void **host, uint64_t *tva
     /* AMOs need read permission too */
     if (!rv_pmp_check(c, pa, size, ACC_READ, priv))
         return EXC_STORE_ACCESS;
-    uint8_t *p = as_ram_ptr(c->as, pa, size);
+    uint8_t *p = as_data_ptr(c->as, pa, size);
     if (!p) {
         guest_error("guest_errors: atomic access at pa %016llx outside RAM\n",
                     (unsigned long long)pa);

@@ -58,8 +58,10 @@ pci_dev *pci_dev_new(pci_bus *b, int devfn, const char *name, char *err, size_t 
     d->bus = b;
     d->devfn = (unsigned)devfn;
     d->name = name;
-    for (int i = 0; i < PCI_NUM_BARS; i++)
-        d->bars[i].mapped = PCI_UNMAPPED;
+    for (int i = 0; i < PCI_NUM_BARS; i++) {
+        d->bars[i].mapped = d->bars[i].ram_at = PCI_UNMAPPED;
+        d->bars[i].overlay = -1;
+    }
     d->next_cap = 0x40;
     /* command: I/O, memory, bus master, INTx disable; interrupt line */
     wr(d->wmask + PCI_COMMAND, PCI_CMD_IO | PCI_CMD_MEM | PCI_CMD_MASTER | PCI_CMD_INTX_DISABLE, 2);
@@ -102,6 +104,14 @@ void pci_set_bar(pci_dev *d, int bar, pci_bar_kind kind, uint64_t size, bool pre
         if (kind == PCI_BAR_MEM64)
             wr(d->wmask + off + 4, (uint32_t)(~(size - 1) >> 32), 4);
     }
+}
+
+void pci_set_bar_ram(pci_dev *d, int bar, pci_bar_kind kind, uint64_t size, bool prefetch, uint8_t *host)
+{
+    if (size < 4096 || (size & (size - 1)) || kind == PCI_BAR_IO)
+        fatal("RAM-backed BAR %d of %s: needs a memory BAR of a power of two >= 4 KiB", bar, d->name);
+    pci_set_bar(d, bar, kind, size, prefetch, NULL, NULL);
+    d->bars[bar].ram = host;
 }
 
 void pci_set_intx_pin(pci_dev *d, unsigned pin)
@@ -163,6 +173,35 @@ static uint64_t bar_address(const pci_dev *d, int i)
     return addr & ~(uint64_t)(b->kind == PCI_BAR_IO ? 3 : 15);
 }
 
+static bool in_window(uint64_t a, uint64_t size, uint64_t base, uint64_t wsize)
+{
+    return wsize && a >= base && a - base < wsize && size <= wsize - (a - base);
+}
+
+/* A RAM-backed BAR shows as an overlay only where CPU accesses reach it: wholly inside
+ * a memory window (elsewhere the bridge does not decode it, and over RAM the RAM wins).
+ * Called under the big lock, like every configuration access. */
+static void move_ram(pci_bus *bus, pci_bar *b)
+{
+    const pci_bus_host *h = &bus->host;
+    uint64_t at = b->mapped;
+    if (at != PCI_UNMAPPED && !in_window(at, b->size, h->mem_base, h->mem_size) &&
+        !in_window(at, b->size, h->mem64_base, h->mem64_size))
+        at = PCI_UNMAPPED;
+    if (at == b->ram_at || !h->as)
+        return;
+    if (b->overlay < 0 && (b->overlay = as_overlay_new(h->as)) < 0) {
+        /* out of overlays: the window path still serves it, only slower */
+        guest_error("guest_errors: PCI: no overlay left for a RAM BAR at 0x%llx\n", (unsigned long long)at);
+        return;
+    }
+    uint64_t old = b->ram_at;
+    b->ram_at = at;
+    as_overlay_map(h->as, b->overlay, at == PCI_UNMAPPED ? 0 : at, at == PCI_UNMAPPED ? 0 : b->size, b->ram);
+    if (h->ram_moved)
+        h->ram_moved(h->ram_opaque, b->overlay, b->ram, b->size, old, at);
+}
+
 /* Where each BAR answers now: nowhere while its decode is off, at 0, or wrapping. */
 static void update_mappings(pci_dev *d)
 {
@@ -174,6 +213,8 @@ static void update_mappings(pci_dev *d)
         bool on = b->kind == PCI_BAR_IO ? (cmd & PCI_CMD_IO) : (cmd & PCI_CMD_MEM);
         uint64_t a = bar_address(d, i);
         b->mapped = on && a && a + b->size > a ? a : PCI_UNMAPPED;
+        if (b->ram)
+            move_ram(d->bus, b);
         if (b->kind == PCI_BAR_MEM64)
             i++;
     }
@@ -229,6 +270,12 @@ static pci_bar *find_bar(pci_bus *b, bool io, uint64_t addr, unsigned size)
 bool pci_window_read(pci_bus *b, bool io, uint64_t addr, unsigned size, uint64_t *val)
 {
     pci_bar *bar = find_bar(b, io, addr, size);
+    if (bar && bar->ram) {
+        uint64_t v = 0;
+        memcpy(&v, bar->ram + (addr - bar->mapped), size);
+        *val = v;
+        return true;
+    }
     if (!bar || !bar->ops || !bar->ops->read)
         return false;
     *val = bar->ops->read(bar->opaque, addr - bar->mapped, size);
@@ -238,6 +285,10 @@ bool pci_window_read(pci_bus *b, bool io, uint64_t addr, unsigned size, uint64_t
 bool pci_window_write(pci_bus *b, bool io, uint64_t addr, unsigned size, uint64_t val)
 {
     pci_bar *bar = find_bar(b, io, addr, size);
+    if (bar && bar->ram) {
+        memcpy(bar->ram + (addr - bar->mapped), &val, size);
+        return true;
+    }
     if (!bar || !bar->ops || !bar->ops->write)
         return false;
     bar->ops->write(bar->opaque, addr - bar->mapped, val, size);

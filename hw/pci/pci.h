@@ -9,6 +9,12 @@
  * machine: an access to a window looks up the BAR that covers it, under the big lock
  * like every device access, so BARs may appear, move and go while vCPUs run without
  * the address space ever changing under them.
+ *
+ * A RAM-backed BAR (VRAM, shared memory) is host memory the device owns. Besides the
+ * window path it is an overlay of the address space (core/memory.h) wherever it is
+ * mapped wholly inside a memory window, so that CPU loads and stores reach it directly;
+ * when it appears, moves or goes the host bridge's ram_moved hook tells whoever caches
+ * translations (the harts' TLBs, KVM's memory slots).
  */
 #ifndef TERN_PCI_H
 #define TERN_PCI_H
@@ -43,6 +49,9 @@ typedef struct pci_bar {
     bool prefetch;
     const mmio_ops *ops;
     void *opaque;
+    uint8_t *ram;                   /* RAM-backed: host memory of `size` bytes (ops NULL) */
+    int overlay;                    /* its address-space overlay, -1 until first mapped */
+    uint64_t ram_at;                /* where the overlay shows; PCI_UNMAPPED: nowhere */
     uint64_t mapped;                /* bus address it answers at; PCI_UNMAPPED: none */
 } pci_bar;
 #define PCI_UNMAPPED (~0ull)
@@ -68,8 +77,14 @@ typedef struct pci_bus_host {
     /* INTx: a device's pin (1-4) changed level; the bridge swizzles and drives a line */
     void (*set_intx)(void *opaque, unsigned devfn, unsigned pin, bool level);
     void *opaque;
-    /* the windows BARs may be placed in (bus addresses), for placement checks only */
+    /* the windows BARs may be placed in (bus addresses = CPU addresses for memory) */
     uint64_t mem_base, mem_size, mem64_base, mem64_size, io_base, io_size;
+    /* RAM-backed BARs: the CPU's address space, and who to tell when one moved (its
+     * overlay id, host memory, and where it showed before and shows now) */
+    address_space *as;
+    void (*ram_moved)(void *opaque, int overlay, uint8_t *host, uint64_t size, uint64_t old_at,
+                      uint64_t new_at);
+    void *ram_opaque;
 } pci_bus_host;
 
 struct pci_bus {
@@ -88,6 +103,9 @@ void pci_set_ids(pci_dev *d, uint16_t vendor, uint16_t device, uint8_t revision,
                  uint16_t subsys_vendor, uint16_t subsys_id);
 void pci_set_bar(pci_dev *d, int bar, pci_bar_kind kind, uint64_t size, bool prefetch,
                  const mmio_ops *ops, void *opaque);
+/* A memory BAR backed by host memory (size >= 4 KiB, a power of two), which the device
+ * keeps for its lifetime. */
+void pci_set_bar_ram(pci_dev *d, int bar, pci_bar_kind kind, uint64_t size, bool prefetch, uint8_t *host);
 void pci_set_intx_pin(pci_dev *d, unsigned pin);          /* 1-4: INTA-INTD */
 /* Add a capability of len bytes (id, next pointer and the rest), returning its offset;
  * the bytes after the header are the caller's to fill. */

@@ -142,7 +142,7 @@ pci_bus *gpex_create(address_space *as, device_list *devs, const gpex_config *cf
     pci_bus_host host = {
         .set_intx = set_intx, .opaque = g, .mem_base = cfg->mmio_base, .mem_size = cfg->mmio_size,
         .mem64_base = cfg->mmio64_base, .mem64_size = cfg->mmio64_size, .io_base = cfg->pio_bus_base,
-        .io_size = cfg->pio_size,
+        .io_size = cfg->pio_size, .as = as, .ram_moved = cfg->ram_moved, .ram_opaque = cfg->line_opaque,
     };
     g->bus = pci_bus_new("pcie.0", &host);
     /* the host bridge function: QEMU's IDs */

@@ -16,6 +16,9 @@ typedef struct gpex_config {
     address_space *pio_as;                 /* where the I/O window is (NULL: with the rest) */
     void (*set_line)(void *opaque, unsigned line, bool level);   /* line 0-3 */
     void *line_opaque;
+    /* a RAM-backed BAR moved (see pci.h): the board drops what caches its old place */
+    void (*ram_moved)(void *opaque, int overlay, uint8_t *host, uint64_t size, uint64_t old_at,
+                      uint64_t new_at);
 } gpex_config;
 
 pci_bus *gpex_create(address_space *as, device_list *devs, const gpex_config *cfg);

@@ -75,6 +75,19 @@ static void pci_line_set(void *opaque, unsigned line, bool level)
     plic_line_set(&b->pci_irq[line & 3], level);
 }
 
+/* A RAM-backed BAR moved: no hart may keep reaching its memory at the old place. */
+static void pci_ram_moved(void *opaque, int overlay, uint8_t *host, uint64_t size, uint64_t old_at,
+                          uint64_t new_at)
+{
+    virt_board *b = opaque;
+    (void)overlay, (void)new_at;
+    if (old_at == PCI_UNMAPPED)
+        return;                     /* nothing could have cached it */
+    for (unsigned i = 0; i < b->nharts; i++)
+        if (b->harts[i])
+            rv_tlb_drop_host(b->harts[i], host, size);
+}
+
 static void kick_hart(void *opaque, unsigned hart)
 {
     virt_board *b = opaque;
@@ -508,7 +521,7 @@ static int virt_init(machine *m)
         .mmio_base = VIRT_PCIE_MMIO, .mmio_size = VIRT_PCIE_MMIO_SIZE,
         .mmio64_base = VIRT_PCIE_MMIO64(m->opts.ram_size), .mmio64_size = VIRT_PCIE_MMIO64_SIZE,
         .pio_base = VIRT_PCIE_PIO, .pio_size = VIRT_PCIE_PIO_SIZE,
-        .set_line = pci_line_set, .line_opaque = b,
+        .set_line = pci_line_set, .line_opaque = b, .ram_moved = pci_ram_moved,
     };
     m->pci = gpex_create(&m->as, m->devices, &pcfg);
     virtio_pci_bus pci = { .bus = m->pci, .dma = &m->as };

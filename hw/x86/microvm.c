@@ -346,6 +346,22 @@ static void pci_line_set(void *opaque, unsigned line, bool level)
     kvm_irq_line_set(&b->pci_irq[line & 3], level);
 }
 
+/* A RAM-backed BAR moved: its memory slot follows it, so the guest reaches it without
+ * exits. Where KVM refuses (it overlaps another BAR's slot), exits to the window serve it. */
+static void pci_ram_moved(void *opaque, int overlay, uint8_t *host, uint64_t size, uint64_t old_at,
+                          uint64_t new_at)
+{
+    microvm *b = opaque;
+    if (!b->vm)
+        return;                     /* between VMs (reset): the next one gets it anew */
+    unsigned slot = KVM_FIRST_FREE_SLOT + (unsigned)overlay;
+    if (old_at != PCI_UNMAPPED)
+        kvm_vm_set_slot(b->vm, slot, old_at, host, 0);
+    if (new_at != PCI_UNMAPPED && !kvm_vm_set_slot(b->vm, slot, new_at, host, size))
+        guest_error("guest_errors: PCI: a RAM BAR at 0x%llx overlaps another; served by exits\n",
+                    (unsigned long long)new_at);
+}
+
 /* MSI: a write to the local APICs' page is an interrupt; anywhere else it is a DMA
  * write to RAM like any other (never to a device: see virtio_board.c). */
 static void pci_msi(void *opaque, uint64_t addr, uint32_t data)
@@ -377,7 +393,7 @@ static void create_pci(microvm *b)
         .ecam_base = MVM_PCIE_ECAM, .ecam_size = MVM_PCIE_ECAM_SIZE,
         .mmio_base = MVM_PCIE_MMIO, .mmio_size = MVM_PCIE_MMIO_SIZE,
         .pio_base = MVM_PCIE_PIO, .pio_size = MVM_PCIE_PIO_SIZE, .pio_bus_base = MVM_PCIE_PIO,
-        .pio_as = &m->io, .set_line = pci_line_set, .line_opaque = b,
+        .pio_as = &m->io, .set_line = pci_line_set, .line_opaque = b, .ram_moved = pci_ram_moved,
     };
     mmio64_window(&cfg.mmio64_base, &cfg.mmio64_size);
     for (unsigned i = 0; i < 4; i++)
