@@ -6,6 +6,7 @@
 #include "core/cmdline.h"
 #include "core/log.h"
 #include "core/opts.h"
+#include "core/hostmem.h"
 #include "core/version.h"
 #include "accel/accel.h"
 #include <errno.h>
@@ -432,7 +433,7 @@ void cmdline_parse(int argc, char **argv, cmdline *cl)
             "M", "machine", "m", "bios", "kernel", "d", "D", "accel", "smp", "append", "initrd",
             "dtb", "serial", "drive", "device", "chardev", "global", "cpu", "net", "nic", "name",
             "pidfile", "display", "monitor", "qmp", "qmp-pretty", "mon", "gdb",
-            "semihosting-config", "vga", "L", NULL,
+            "semihosting-config", "vga", "L", "object", NULL,
         };
         bool known = false;
         for (int k = 0; with_arg[k]; k++)
@@ -471,6 +472,10 @@ void cmdline_parse(int argc, char **argv, cmdline *cl)
             parse_device(o, cl, arg);
         } else if (!strcmp(name, "global")) {
             parse_global(o, arg);
+        } else if (!strcmp(name, "object")) {
+            char err[512];
+            if (!hostmem_parse(arg, err, sizeof(err)))
+                fail(err);
         } else if (!strcmp(name, "chardev")) {
             char err[512];
             if (!chardev_new(arg, err, sizeof(err)))
@@ -605,6 +610,7 @@ void cmdline_free(cmdline *cl)
         free(o->globals[i].value);
     }
     free((char *)o->semihosting_args);
+    hostmem_free_all();
     free((char *)cl->name);
     if (cl->device_help && strcmp(cl->device_help, "cpu-help"))
         free((char *)cl->device_help);

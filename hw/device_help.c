@@ -32,6 +32,10 @@ static const dev_info devices[] = {
     { "virtio-serial-pci", "Input devices", "PCI", "virtio console transport on the PCI bus (1af4:1043)",
       { { "bus", "str", "pcie.0" }, { "addr", "str", "SLOT[.FN] in hex" },
         { "disable-legacy", "str", "on|off|auto: accepted" } } },
+    { "ivshmem-plain", "Misc devices", "PCI", "memory shared with the host (1af4:1110, BAR 2)",
+      { { "memdev", "str", "the -object memory-backend-* id=ID it shows" },
+        { "bus", "str", "pcie.0" }, { "addr", "str", "SLOT[.FN] in hex" },
+        { "master", "str", "on|off: accepted" } } },
     { "virtconsole", "Input devices", "virtio-serial-bus", "a console port on a chardev",
       { { "chardev", "str", "the -chardev id=ID it uses" }, { "name", "str", "port name (accepted)" } } },
 };

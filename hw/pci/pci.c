@@ -357,6 +357,7 @@ static const char *class_name(uint32_t cls)
     case 0x0300: return "VGA controller";
     case 0x0380: return "Display controller";
     case 0x0900: return "Keyboard controller";
+    case 0x0500: return "RAM memory";
     default: return "Device";
     }
 }

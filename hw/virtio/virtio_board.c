@@ -7,6 +7,7 @@
 #include "hw/virtio/virtio_board.h"
 #include "hw/virtio/virtio_mmio.h"
 #include "hw/virtio/virtio_pci.h"
+#include "hw/misc/ivshmem.h"
 #include "hw/virtio/virtio_blk.h"
 #include "hw/virtio/virtio_rng.h"
 #include "hw/virtio/virtio_console.h"
@@ -26,6 +27,7 @@ typedef struct plan {
     int devfn;                   /* addr=, or -1 */
     const char *name;
     const char *mmio_bus;        /* bus=virtio-mmio-bus.N, or NULL */
+    hostmem *ivshmem;            /* ivshmem-plain's memdev: that device, not a virtio one */
 } plan;
 
 /* bus=virtio-mmio-bus.N: the slot, or -1 with a message. */
@@ -102,6 +104,12 @@ static int pci_addr(device_opt *d)
     return (int)(slot << 3 | fn);
 }
 
+bool board_device_is_pci(const char *driver)
+{
+    size_t n = strlen(driver);
+    return (n > 4 && !strcmp(driver + n - 4, "-pci")) || !strcmp(driver, "ivshmem-plain");
+}
+
 /* A virtio-serial-pci waiting for its console port (QEMU's bus=ID.0). */
 typedef struct serial_pending {
     bool waiting;
@@ -119,8 +127,8 @@ static int plan_device(machine *m, device_opt *d, plan *p, bool have_pci, serial
     p->devfn = -1;
     p->name = d->driver;
     const char *id = opts_get(l, "id");      /* QEMU's id= on any device */
-    size_t n = strlen(drv);
-    bool pci = n > 4 && !strcmp(drv + n - 4, "-pci");
+    bool ivshmem = !strcmp(drv, "ivshmem-plain");
+    bool pci = board_device_is_pci(drv);
     if (pci) {
         if (!have_pci) {
             error_report("-device %s: the %s board has no PCI bus", drv, m->cls->name);
@@ -134,9 +142,9 @@ static int plan_device(machine *m, device_opt *d, plan *p, bool have_pci, serial
             return -1;
         }
         /* accepted for QEMU's command lines: tern's virtio-pci is modern only */
-        const char *dl = opts_get(l, "disable-legacy");
+        const char *dl = ivshmem ? NULL : opts_get(l, "disable-legacy");
         if ((dl && strcmp(dl, "auto") && !opts_parse_bool(dl, &b)) ||
-            !opts_get_bool(l, "disable-modern", false, &b, err, sizeof(err)) || b) {
+            (!ivshmem && (!opts_get_bool(l, "disable-modern", false, &b, err, sizeof(err)) || b))) {
             error_report("-device %s: tern's virtio-pci devices are modern (disable-modern=off)", d->text);
             return -1;
         }
@@ -144,6 +152,21 @@ static int plan_device(machine *m, device_opt *d, plan *p, bool have_pci, serial
         p->devfn = pci_addr(d);
         if (p->devfn == -2)
             return -1;
+    }
+    if (ivshmem) {
+        const char *memdev = opts_get(l, "memdev");
+        char err[256];
+        if (!memdev) {
+            error_report("-device %s: memdev=ID is required (an -object memory-backend-*)", d->text);
+            return -1;
+        }
+        p->ivshmem = hostmem_get(memdev, err, sizeof(err));
+        if (!p->ivshmem) {
+            error_report("-device %s: %s", d->text, err);
+            return -1;
+        }
+        opts_get(l, "master");          /* QEMU's master=on|off: one host, nothing to migrate */
+        return 0;
     }
     if (!strcmp(drv, "virtio-blk-device") || !strcmp(drv, "virtio-blk-pci")) {
         p->img = claim_drive(m, d);
@@ -265,6 +288,14 @@ int virtio_board_create(machine *m, address_space *as, virtio_slot *slots, const
             error_report("-device %s: unknown property '%s' (-device %s,help lists them)",
                          d->text, opts_unused(&d->props), d->driver);
             return -1;
+        }
+        if (p.ivshmem) {
+            char err[128];
+            if (!ivshmem_create(m->devices, pb->bus, p.devfn, p.ivshmem, err, sizeof(err))) {
+                error_report("-device %s: %s", d->text, err);
+                return -1;
+            }
+            continue;
         }
         if (!p.be)
             continue;

@@ -35,6 +35,9 @@ typedef struct virtio_pci_bus {
     void *msi_opaque;
 } virtio_pci_bus;
 
+/* Whether -device DRIVER sits on PCI (so a board with PCI on demand creates its bus). */
+bool board_device_is_pci(const char *driver);
+
 int virtio_board_create(machine *m, address_space *as, virtio_slot *slots, const unsigned *order,
                         unsigned nslots, bool all_slots, const virtio_pci_bus *pci);
 

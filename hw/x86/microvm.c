@@ -332,11 +332,9 @@ static bool wants_pci(machine *m)
 {
     if (pcie_mode >= 0)
         return pcie_mode;
-    for (int i = 0; i < m->opts.ndevices; i++) {
-        size_t n = strlen(m->opts.devices[i].driver);
-        if (n > 4 && !strcmp(m->opts.devices[i].driver + n - 4, "-pci"))
+    for (int i = 0; i < m->opts.ndevices; i++)
+        if (board_device_is_pci(m->opts.devices[i].driver))
             return true;
-    }
     return false;
 }
 

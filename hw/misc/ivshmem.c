@@ -1,0 +1,32 @@
+/* ivshmem-plain (see ivshmem.h). */
+#include "hw/misc/ivshmem.h"
+#include "core/log.h"
+#include <stdlib.h>
+
+/* BAR 0: interrupt mask, interrupt status, IV position, doorbell; all zero here */
+static uint64_t regs_read(void *opaque, uint64_t off, unsigned size)
+{
+    (void)opaque, (void)off, (void)size;
+    return 0;
+}
+
+static void regs_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
+{
+    (void)opaque, (void)off, (void)val, (void)size;
+}
+
+static const mmio_ops regs_ops = { regs_read, regs_write };
+
+static const device_ops ivshmem_dev_ops = { .type = "ivshmem-plain" };
+
+pci_dev *ivshmem_create(device_list *devs, pci_bus *bus, int devfn, hostmem *mem, char *err, size_t errsize)
+{
+    pci_dev *d = pci_dev_new(bus, devfn, "ivshmem-plain", err, errsize);
+    if (!d)
+        return NULL;
+    pci_set_ids(d, 0x1af4, 0x1110, 1, 0x050000, 0x1af4, 0x1100);
+    pci_set_bar(d, 0, PCI_BAR_MEM32, 256, false, &regs_ops, NULL);
+    pci_set_bar_ram(d, 2, PCI_BAR_MEM64, mem->size, true, mem->host);
+    device_register(devs, "ivshmem-plain", &ivshmem_dev_ops, d);
+    return d;
+}
