@@ -245,10 +245,11 @@ static uint64_t msix_read(void *opaque, uint64_t off, unsigned size)
     if (off >= MSIX_PBA)
         return off == MSIX_PBA ? (uint32_t)t->msix_pending : off == MSIX_PBA + 4 ? t->msix_pending >> 32 : 0;
     unsigned v = (unsigned)(off / 16), w = (unsigned)(off % 16) / 4;
-    if (v >= t->nvectors || size != 4)
+    if (v >= t->nvectors || (size != 4 && size != 8) || (off & (size - 1)))
         return 0;
     uint32_t *e = &t->msix[v].addr_lo;
-    return e[w];
+    /* the PCI spec lets software use dword or aligned qword accesses on the table */
+    return size == 8 ? e[w] | (uint64_t)e[w + 1] << 32 : e[w];
 }
 
 static void msix_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
@@ -257,13 +258,15 @@ static void msix_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
     if (off >= MSIX_PBA)
         return;
     unsigned v = (unsigned)(off / 16), w = (unsigned)(off % 16) / 4;
-    if (v >= t->nvectors || size != 4)
+    if (v >= t->nvectors || (size != 4 && size != 8) || (off & (size - 1)))
         return;
     uint32_t *e = &t->msix[v].addr_lo;
     bool was_masked = e[3] & 1;
     e[w] = (uint32_t)val;
+    if (size == 8)
+        e[w + 1] = (uint32_t)(val >> 32);
     /* unmasking a vector with a message pending sends it */
-    if (w == 3 && was_masked && !(val & 1) && (t->msix_pending >> v) & 1)
+    if (!(e[3] & 1) && was_masked && (t->msix_pending >> v) & 1)
         msix_send(t, v);
 }
 
@@ -286,9 +289,14 @@ static void cfg_written(pci_dev *d, unsigned off, unsigned len)
         if (bar == BAR_MODERN && (blen == 1 || blen == 2 || blen == 4) && boff + blen <= MODERN_SIZE)
             modern_write(t, boff, v, blen);
     }
-    /* MSI-X turned on: INTx is no longer used; off: vectors pending stay pending */
-    if (off <= t->msix_cap + 3 && off + len > t->msix_cap + 2 && msix_enabled(t))
+    /* MSI-X turned on: INTx is no longer used, and clearing the function mask sends
+     * what the mask held back; off: vectors pending stay pending */
+    if (off <= t->msix_cap + 3 && off + len > t->msix_cap + 2 && msix_enabled(t)) {
         pci_set_irq(d, false);
+        for (unsigned v = 0; v < t->nvectors && !msix_masked_all(t); v++)
+            if ((t->msix_pending >> v) & 1 && !(t->msix[v].ctrl & 1))
+                msix_send(t, v);
+    }
 }
 
 static uint32_t cfg_read(pci_dev *d, unsigned off, unsigned len, uint32_t val)

@@ -58,7 +58,7 @@ pcirun() {   # pcirun WANT-GSI TERN-ARGS...
     local gsi=$1
     shift
     python3 -c "import sys; sys.stdout.buffer.write(bytes((i*7+1)&255 for i in range(512)) + bytes(512*7))" >"$tmp/pci.img"
-    run pciblk "pciblk: slot [0-9]* gsi $gsi, sector 0 verified, sector 1 written, 2 INTx interrupts, 1 MSI-X" "$@"
+    run pciblk "pciblk: slot [0-9]* gsi $gsi, sector 0 verified, sector 1 written, 2 INTx interrupts, 2 MSI-X" "$@"
     reply=$(dd if="$tmp/pci.img" bs=1 skip=512 count=16 status=none)
     [ "$reply" = "x86-64 pci reply" ] || { echo "FAIL: pciblk: sector 1 holds '$reply'"; fails=$((fails + 1)); }
 }

@@ -6,7 +6,8 @@
  * I/O APIC (the pin the MP table's swizzle gives: GSI 12 + (slot + pin - 1) mod 4).
  * Between the two requests the BAR moves again: the old address must read as nothing.
  * Then MSI-X, as Linux on x86 uses it: a table entry aimed at this CPU's local APIC,
- * the queue's vector set, and a third request completed by the message alone.
+ * the queue's vector set, and a third request completed by the message alone; a fourth
+ * while the vector is masked, whose message waits (pending) until it is unmasked.
  */
 #include "guest.h"
 #include "../guest-common/virtio_blk.h"
@@ -253,6 +254,20 @@ void guest_main(unsigned cpu, unsigned n)
     for (int i = 0; msg[i]; i++)
         if (vblk_data[i] != (uint8_t)msg[i])
             finish(34);
+    /* a masked vector holds its message as pending (PBA bit); unmasking sends it */
+    R32(entry + 12) = 1;
+    want = vblk_queue(0, 0);
+    R16(bar + off_notify) = 0;
+    while (vblk_used_idx() != want)
+        pause();
+    uint32_t pba = cfg_read32(blk_devfn, msix + 8);
+    if (msis != 1 || !(R32(BAR1_AT + (pba & ~7u)) & 1))
+        finish(35);
+    R32(entry + 12) = 0;
+    while (msis != 2)
+        halt();
+    if (R32(BAR1_AT + (pba & ~7u)) & 1)
+        finish(36);
     puts_("pciblk: slot ");
     putu(blk_devfn >> 3);
     puts_(" gsi ");
