@@ -83,10 +83,12 @@ void isr(uint64_t vector, uint64_t error, uint64_t rip)
         puts_("\n");
         finish(100 + (unsigned)vector);
     }
-    if (vector != 0xff)                       /* spurious: no EOI */
-        mmio_write(LAPIC + 0xb0, 0);
+    /* the handler quiets its device first, then the EOI: a level-triggered line still
+     * high at the EOI would be delivered again */
     if (handlers[vector])
         handlers[vector]((unsigned)vector);
+    if (vector != 0xff)                       /* spurious: no EOI */
+        mmio_write(LAPIC + 0xb0, 0);
 }
 
 void lapic_init(void)

@@ -29,7 +29,7 @@ void puthex(uint64_t v);
 /* end the run: status 0 (a poweroff), or `code` */
 __attribute__((noreturn)) void finish(unsigned code);
 
-/* interrupts: handler(vector) runs with the local APIC's EOI already sent */
+/* interrupts: handler(vector) runs before the local APIC's EOI is sent */
 typedef void (*irq_handler)(unsigned vector);
 void idt_init(void);
 void set_handler(unsigned vector, irq_handler h);
