@@ -69,6 +69,7 @@ pci_dev *pci_dev_new(pci_bus *b, int devfn, const char *name, char *err, size_t 
     d->wmask[0x0c] = 0xff;                  /* cache line size */
     d->wmask[0x0d] = 0xff;                  /* latency timer */
     b->devs[devfn] = d;
+    b->list[b->nlist++] = d;
     return d;
 }
 
@@ -250,12 +251,12 @@ void pci_config_write(pci_bus *b, unsigned devfn, unsigned off, uint32_t val, un
 
 /* ---- windows ---- */
 
+/* Every window access comes here (virtio notifies among them), so only the functions
+ * present are looked at. */
 static pci_bar *find_bar(pci_bus *b, bool io, uint64_t addr, unsigned size)
 {
-    for (unsigned f = 0; f < PCI_MAX_DEVFN; f++) {
-        pci_dev *d = b->devs[f];
-        if (!d)
-            continue;
+    for (unsigned k = 0; k < b->nlist; k++) {
+        pci_dev *d = b->list[k];
         for (int i = 0; i < PCI_NUM_BARS; i++) {
             pci_bar *bar = &d->bars[i];
             if (!bar->size || bar->mapped == PCI_UNMAPPED || (bar->kind == PCI_BAR_IO) != io)

@@ -90,6 +90,8 @@ typedef struct pci_bus_host {
 struct pci_bus {
     pci_bus_host host;
     pci_dev *devs[PCI_MAX_DEVFN];
+    pci_dev *list[PCI_MAX_DEVFN];   /* the functions present, for the windows' lookups */
+    unsigned nlist;
     const char *name;               /* "pcie.0": -device ...,bus= */
 };
 
