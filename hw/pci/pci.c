@@ -70,6 +70,12 @@ pci_dev *pci_dev_new(pci_bus *b, int devfn, const char *name, char *err, size_t 
     d->wmask[0x0d] = 0xff;                  /* latency timer */
     b->devs[devfn] = d;
     b->list[b->nlist++] = d;
+    /* a slot with functions beyond 0 says so in function 0's header type, or a guest
+     * never looks past it (QEMU wants multifunction=on given; tern sets it itself) */
+    unsigned slot0 = (unsigned)devfn & ~7u;
+    for (unsigned f = 1; f < 8; f++)
+        if (b->devs[slot0 | f] && b->devs[slot0])
+            b->devs[slot0]->config[PCI_HEADER_TYPE] |= 0x80;
     return d;
 }
 

@@ -91,6 +91,13 @@ static block *claim_drive(machine *m, device_opt *d)
 static int pci_addr(device_opt *d)
 {
     const char *a = opts_get(&d->props, "addr");
+    bool mf;
+    char err[128];
+    /* multifunction=on|off: accepted; function 0 of a slot with more says so anyway */
+    if (!opts_get_bool(&d->props, "multifunction", false, &mf, err, sizeof(err))) {
+        error_report("-device %s: %s", d->text, err);
+        return -2;
+    }
     if (!a)
         return -1;
     char *end;

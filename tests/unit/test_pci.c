@@ -104,6 +104,13 @@ int main(void)
     pci_set_bar(d, 3, PCI_BAR_IO, 0x20, false, &regs_ops, NULL);
     unsigned df = 2 << 3;
 
+    /* a second function makes function 0 say the slot is multi-function */
+    CHECK((cfg_rd(df, 0x0e, 1) & 0x80) == 0);
+    pci_dev *f1 = pci_dev_new(bus, (2 << 3) | 1, "fn1", err, sizeof(err));
+    CHECK(f1 != NULL && (cfg_rd(df, 0x0e, 1) & 0x80) == 0x80);
+    pci_set_ids(f1, 0x1234, 0x2222, 0, 0xff0000, 0, 0);
+    CHECK(pci_dev_new(bus, (2 << 3) | 1, "again", err, sizeof(err)) == NULL);
+
     /* identity through ECAM, and nothing at an empty slot */
     CHECK(cfg_rd(0, 0, 4) == 0x00081b36);
     CHECK(cfg_rd(df, 0, 4) == 0x11111234);
