@@ -12,6 +12,7 @@
 #include "accel/cpus.h"
 #include "core/log.h"
 #include "core/version.h"
+#include "hw/pci/pci.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -242,6 +243,58 @@ static json *query_cpus_fast(qmp_session *s, const json *args, json **err)
     return list;
 }
 
+/* QEMU's PciInfo: bus 0 with every function, its IDs, interrupt and BARs */
+static json *query_pci(qmp_session *s, const json *args, json **err)
+{
+    machine *m = s->m;
+    json *list = json_new_array();
+    if (!m->pci)
+        return list;
+    json *devs = json_new_array();
+    for (unsigned f = 0; f < PCI_MAX_DEVFN; f++) {
+        pci_dev *d = m->pci->devs[f];
+        if (!d)
+            continue;
+        uint32_t cls = (d->config[PCI_CLASS_PROG] | (uint32_t)d->config[PCI_CLASS_DEVICE] << 8 |
+                        (uint32_t)d->config[PCI_CLASS_DEVICE + 1] << 16);
+        uint16_t vid, did, svid, sid;
+        memcpy(&vid, d->config + PCI_VENDOR_ID, 2);
+        memcpy(&did, d->config + PCI_DEVICE_ID, 2);
+        memcpy(&svid, d->config + PCI_SUBSYS_VENDOR, 2);
+        memcpy(&sid, d->config + PCI_SUBSYS_ID, 2);
+        json *regions = json_new_array();
+        for (int i = 0; i < PCI_NUM_BARS; i++) {
+            pci_bar *b = &d->bars[i];
+            if (!b->size)
+                continue;
+            uint64_t a = pci_bar_address(d, i);
+            if (b->kind == PCI_BAR_IO)
+                json_array_append(regions, json_build("{'bar': %d, 'type': 'io', 'address': %llu, 'size': %llu}",
+                                                      i, (unsigned long long)a, (unsigned long long)b->size));
+            else
+                json_array_append(regions, json_build("{'bar': %d, 'type': 'memory', 'address': %llu, 'size': %llu, "
+                                                      "'prefetch': %b, 'mem_type_64': %b}", i,
+                                                      (unsigned long long)a, (unsigned long long)b->size,
+                                                      b->prefetch, b->kind == PCI_BAR_MEM64));
+            if (b->kind == PCI_BAR_MEM64)
+                i++;
+        }
+        json *dev = json_build("{'bus': 0, 'slot': %u, 'function': %u, "
+                               "'class_info': {'desc': %s, 'class': %u}, "
+                               "'id': {'device': %u, 'vendor': %u, 'subsystem': %u, 'subsystem-vendor': %u}, "
+                               "'qdev_id': %s, 'regions': %j}",
+                               f >> 3, f & 7, pci_class_name(cls), cls >> 8, did, vid, sid, svid,
+                               d->name ? d->name : "", regions);
+        if (d->config[PCI_INTERRUPT_PIN]) {
+            json_object_set(dev, "irq", json_new_int(d->config[PCI_INTERRUPT_LINE]));
+            json_object_set(dev, "irq_pin", json_new_int(d->config[PCI_INTERRUPT_PIN]));
+        }
+        json_array_append(devs, dev);
+    }
+    json_array_append(list, json_build("{'bus': 0, 'devices': %j}", devs));
+    return list;
+}
+
 static json *qmp_stop(qmp_session *s, const json *args, json **err)
 {
     vm_stop(s->m, RUN_STATE_PAUSED);
@@ -315,6 +368,7 @@ static const struct qmp_cmd {
     { "query-name", query_name, no_args },
     { "query-kvm", query_kvm, no_args },
     { "query-target", query_target, no_args },
+    { "query-pci", query_pci, no_args },
     { "stop", qmp_stop, no_args },
     { "cont", qmp_cont, no_args },
     { "system_reset", qmp_system_reset, no_args },

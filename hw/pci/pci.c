@@ -170,7 +170,7 @@ void pci_set_irq(pci_dev *d, bool level)
 
 /* ---- BARs ---- */
 
-static uint64_t bar_address(const pci_dev *d, int i)
+uint64_t pci_bar_address(const pci_dev *d, int i)
 {
     const pci_bar *b = &d->bars[i];
     unsigned off = PCI_BAR0 + 4u * (unsigned)i;
@@ -218,7 +218,7 @@ static void update_mappings(pci_dev *d)
         if (!b->size)
             continue;
         bool on = b->kind == PCI_BAR_IO ? (cmd & PCI_CMD_IO) : (cmd & PCI_CMD_MEM);
-        uint64_t a = bar_address(d, i);
+        uint64_t a = pci_bar_address(d, i);
         b->mapped = on && a && a + b->size > a ? a : PCI_UNMAPPED;
         if (b->ram)
             move_ram(d->bus, b);
@@ -353,7 +353,7 @@ void pci_bus_assign_bars(pci_bus *b)
         }
 }
 
-static const char *class_name(uint32_t cls)
+const char *pci_class_name(uint32_t cls)
 {
     switch (cls >> 8) {
     case 0x0100: return "SCSI controller";
@@ -378,7 +378,7 @@ void pci_bus_print(pci_bus *b, void (*out)(void *opaque, const char *text), void
             continue;
         uint32_t cls = rd(d->config + PCI_CLASS_PROG, 4) & 0xffffff;
         snprintf(line, sizeof(line), "  Bus  0, device %3u, function %u:\n    %s: PCI device %04x:%04x\n"
-                 "      PCI subsystem %04x:%04x\n", f >> 3, f & 7, class_name(cls),
+                 "      PCI subsystem %04x:%04x\n", f >> 3, f & 7, pci_class_name(cls),
                  rd(d->config + PCI_VENDOR_ID, 2), rd(d->config + PCI_DEVICE_ID, 2),
                  rd(d->config + PCI_SUBSYS_VENDOR, 2), rd(d->config + PCI_SUBSYS_ID, 2));
         out(opaque, line);
@@ -391,7 +391,7 @@ void pci_bus_print(pci_bus *b, void (*out)(void *opaque, const char *text), void
             pci_bar *bar = &d->bars[i];
             if (!bar->size)
                 continue;
-            uint64_t a = bar_address(d, i);
+            uint64_t a = pci_bar_address(d, i);
             if (bar->kind == PCI_BAR_IO)
                 snprintf(line, sizeof(line), "      BAR%d: I/O at 0x%04llx [0x%04llx].\n", i,
                          (unsigned long long)a, (unsigned long long)(a + bar->size - 1));

@@ -130,6 +130,10 @@ bool pci_window_write(pci_bus *b, bool io, uint64_t addr, unsigned size, uint64_
 void pci_bus_reset(pci_bus *b);
 /* Firmware's BAR placement (a PC BIOS's job): see pci.c. */
 void pci_bus_assign_bars(pci_bus *b);
+/* The guest-programmed address of BAR i (type bits dropped), for the monitors. */
+uint64_t pci_bar_address(const pci_dev *d, int i);
+/* The name lspci and QEMU give a class code (class << 16 | subclass << 8 | prog-if). */
+const char *pci_class_name(uint32_t cls);
 /* info pci */
 void pci_bus_print(pci_bus *b, void (*out)(void *opaque, const char *text), void *opaque);
 

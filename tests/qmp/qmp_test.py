@@ -116,7 +116,8 @@ def session(tern, spin, spec, addr, label):
     print("== QMP over %s" % label, flush=True)
     proc = subprocess.Popen([tern, "-M", "virt", "-m", "64M", "-bios", "none", "-nographic", "-S",
                              "-name", "qmp-test", "-smp", "2", "-serial", "null",
-                             "-kernel", spin, "-qmp", spec], stdin=subprocess.DEVNULL,
+                             "-kernel", spin, "-qmp", spec, "-device", "virtio-rng-pci,addr=5"],
+                            stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         q = connect(addr)
@@ -144,6 +145,16 @@ def session(tern, spin, spec, addr, label):
         check(len(r["return"]) == 2 and [c["cpu-index"] for c in r["return"]] == [0, 1] and
               all(c["target"] == "riscv64" for c in r["return"]), "query-cpus-fast: two harts")
         check(q.cmd("query-name")["return"] == {"name": "qmp-test"}, "query-name")
+        r = q.cmd("query-pci")["return"]
+        devs = {(d["slot"], d["function"]): d for d in r[0]["devices"]}
+        hb, rng = devs.get((0, 0), {}), devs.get((5, 0), {})
+        check(len(r) == 1 and r[0]["bus"] == 0 and
+              hb.get("id") == {"device": 8, "vendor": 0x1b36, "subsystem": 0x1100, "subsystem-vendor": 0x1af4} and
+              hb.get("class_info", {}).get("class") == 0x0600 and
+              rng.get("id", {}).get("device") == 0x1044 and rng.get("irq_pin") == 1 and
+              {g["bar"] for g in rng.get("regions", [])} == {1, 4} and
+              [g["mem_type_64"] for g in rng["regions"] if g["bar"] == 4] == [True],
+              "query-pci: the host bridge and a virtio-rng-pci in slot 5 with its BARs")
 
         # start, stop, and guest time standing still while stopped
         check(q.cmd("cont") == {"return": {}}, "cont")
