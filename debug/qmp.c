@@ -284,7 +284,7 @@ static json *query_pci(qmp_session *s, const json *args, json **err)
                                "'id': {'device': %u, 'vendor': %u, 'subsystem': %u, 'subsystem-vendor': %u}, "
                                "'qdev_id': %s, 'regions': %j}",
                                f >> 3, f & 7, pci_class_name(cls), cls >> 8, did, vid, sid, svid,
-                               d->name ? d->name : "", regions);
+                               d->qdev_id ? d->qdev_id : "", regions);
         if (d->config[PCI_INTERRUPT_PIN]) {
             json_object_set(dev, "irq", json_new_int(d->config[PCI_INTERRUPT_LINE]));
             json_object_set(dev, "irq_pin", json_new_int(d->config[PCI_INTERRUPT_PIN]));

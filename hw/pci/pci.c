@@ -403,7 +403,7 @@ void pci_bus_print(pci_bus *b, void (*out)(void *opaque, const char *text), void
             if (bar->kind == PCI_BAR_MEM64)
                 i++;
         }
-        snprintf(line, sizeof(line), "      id \"%s\"\n", d->name ? d->name : "");
+        snprintf(line, sizeof(line), "      id \"%s\"\n", d->qdev_id ? d->qdev_id : "");
         out(opaque, line);
     }
 }

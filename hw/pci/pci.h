@@ -59,7 +59,8 @@ typedef struct pci_bar {
 struct pci_dev {
     pci_bus *bus;
     unsigned devfn;
-    const char *name;               /* for info pci */
+    const char *name;               /* the model, for messages */
+    const char *qdev_id;            /* the user's id= (NULL: none), for info pci */
     uint8_t config[PCI_CONFIG_SIZE];
     uint8_t wmask[PCI_CONFIG_SIZE]; /* bits the guest may write */
     uint8_t next_cap;               /* where the next capability goes */

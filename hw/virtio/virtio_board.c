@@ -28,6 +28,7 @@ typedef struct plan {
     const char *name;
     const char *mmio_bus;        /* bus=virtio-mmio-bus.N, or NULL */
     hostmem *ivshmem;            /* ivshmem-plain's memdev: that device, not a virtio one */
+    const char *id;              /* the user's id=, for info pci and query-pci */
 } plan;
 
 /* bus=virtio-mmio-bus.N: the slot, or -1 with a message. */
@@ -134,6 +135,7 @@ static int plan_device(machine *m, device_opt *d, plan *p, bool have_pci, serial
     p->devfn = -1;
     p->name = d->driver;
     const char *id = opts_get(l, "id");      /* QEMU's id= on any device */
+    p->id = id;
     bool ivshmem = !strcmp(drv, "ivshmem-plain");
     bool pci = board_device_is_pci(drv);
     if (pci) {
@@ -208,6 +210,7 @@ static int plan_device(machine *m, device_opt *d, plan *p, bool have_pci, serial
             p->pci = true;
             p->devfn = sp->devfn;
             p->name = "virtio-serial-pci";
+            p->id = sp->id;             /* the function is the virtio-serial-pci's */
             sp->waiting = false;
         } else if (bus && !mmio_bus) {
             /* QEMU's virtio-serial-bus names (ID.0) where the console's port rides on
@@ -258,6 +261,7 @@ static bool create_pci(machine *m, const virtio_pci_bus *pb, plan *p)
         error_report("-device %s: %s", p->what, err);
         return false;
     }
+    pb->bus->list[pb->bus->nlist - 1]->qdev_id = p->id;     /* the function just made */
     if (p->img)
         vd->extra_features = virtio_blk_extra_features(p->img);
     if (p->be == &virtio_console_backend && !virtio_console_attach(vd, err, sizeof(err))) {
@@ -298,10 +302,12 @@ int virtio_board_create(machine *m, address_space *as, virtio_slot *slots, const
         }
         if (p.ivshmem) {
             char err[128];
-            if (!ivshmem_create(m->devices, pb->bus, p.devfn, p.ivshmem, err, sizeof(err))) {
+            pci_dev *iv = ivshmem_create(m->devices, pb->bus, p.devfn, p.ivshmem, err, sizeof(err));
+            if (!iv) {
                 error_report("-device %s: %s", d->text, err);
                 return -1;
             }
+            iv->qdev_id = p.id;
             continue;
         }
         if (!p.be)
@@ -328,7 +334,7 @@ int virtio_board_create(machine *m, address_space *as, virtio_slot *slots, const
     if (sp.waiting) {
         /* a virtio-serial-pci with no console: the function with a port going nowhere */
         plan p = { .be = &virtio_console_backend, .priv = virtio_console_new(NULL), .what = "virtio-serial-pci",
-                   .pci = true, .devfn = sp.devfn, .name = "virtio-serial-pci" };
+                   .pci = true, .devfn = sp.devfn, .name = "virtio-serial-pci", .id = sp.id };
         if (!create_pci(m, pb, &p))
             return -1;
     }
