@@ -286,7 +286,10 @@ static void cfg_written(pci_dev *d, unsigned off, unsigned len)
         memcpy(&blen, d->config + t->cfg_cap + 12, 4);
         uint32_t v;
         memcpy(&v, d->config + data, 4);
-        if (bar == BAR_MODERN && (blen == 1 || blen == 2 || blen == 4) && boff + blen <= MODERN_SIZE)
+        /* the window's first blen bytes, as a BAR write of that size carries them */
+        if (blen < 4)
+            v &= (1u << (8 * blen)) - 1;
+        if (bar == BAR_MODERN && (blen == 1 || blen == 2 || blen == 4) && boff <= MODERN_SIZE - blen)
             modern_write(t, boff, v, blen);
     }
     /* MSI-X turned on: INTx is no longer used, and clearing the function mask sends
@@ -309,7 +312,7 @@ static uint32_t cfg_read(pci_dev *d, unsigned off, unsigned len, uint32_t val)
     uint32_t boff, blen;
     memcpy(&boff, d->config + t->cfg_cap + 8, 4);
     memcpy(&blen, d->config + t->cfg_cap + 12, 4);
-    if (bar == BAR_MODERN && (blen == 1 || blen == 2 || blen == 4) && boff + blen <= MODERN_SIZE)
+    if (bar == BAR_MODERN && (blen == 1 || blen == 2 || blen == 4) && boff <= MODERN_SIZE - blen)
         return (uint32_t)modern_read(t, boff, blen);
     return val;
 }
