@@ -44,9 +44,11 @@ static void rtc_arm(goldfish_rtc *r)
         qtimer_del(r->timer);
         return;
     }
-    uint64_t now = rtc_now(r);
+    uint64_t now = rtc_now(r), vnow = vclock_ns();
     uint64_t delta = r->alarm > now ? r->alarm - now : 0;
-    qtimer_mod(r->timer, vclock_ns() + delta);
+    /* an alarm centuries away must not wrap into "due now", which re-armed the timer
+     * forever and starved the vCPUs (found by the device fuzzer) */
+    qtimer_mod(r->timer, delta > UINT64_MAX - vnow ? UINT64_MAX : vnow + delta);
 }
 
 static void rtc_alarm_fired(void *opaque)
