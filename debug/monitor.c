@@ -456,7 +456,16 @@ void hmp_run(machine *m, const char *line, mon_out *o)
     if ((n == 1 && copy[0] == 'x') || (n == 2 && !strncmp(copy, "xp", 2))) {
         char cmd[32];
         size_t cl = strcspn(copy, " ");
-        snprintf(cmd, sizeof(cmd), "%.*s", (int)cl, copy);
+        /* QEMU takes the format apart from the command too: "xp /1gx ADDR" */
+        if (cl == n && *args == '/') {
+            size_t fl = strcspn(args, " ");
+            snprintf(cmd, sizeof(cmd), "%.*s%.*s", (int)n, copy, (int)fl, args);
+            args += fl;
+            while (*args == ' ')
+                args++;
+        } else {
+            snprintf(cmd, sizeof(cmd), "%.*s", (int)cl, copy);
+        }
         memory_dump(m, o, cmd, args, n == 2);
         free(copy);
         return;

@@ -165,6 +165,8 @@ def session(tern, spin, spec, addr, label):
         check(good_event(q.event("STOP"), "STOP"), "STOP event")
         r = q.cmd("human-monitor-command", {"command-line": "info status"})
         check(r["return"] == "VM status: paused\r\n", "human-monitor-command 'info status': %r" % r["return"])
+        spaced = q.cmd("human-monitor-command", {"command-line": "xp /1xg 0x80001000"})["return"]
+        check(spaced.split()[0].startswith("0000000080001000"), "xp /FMT ADDR with a space, as QEMU takes it")
         count1, t1 = guest_word(q, 0x80001000), guest_word(q, 0x80001008)
         time.sleep(1.0)
         count2, t2 = guest_word(q, 0x80001000), guest_word(q, 0x80001008)
