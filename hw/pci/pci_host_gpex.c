@@ -3,12 +3,23 @@
 #include "core/log.h"
 #include <stdlib.h>
 
-typedef struct gpex {
+typedef struct gpex gpex;
+
+/* One of the bridge's windows: which kind of BAR it reaches, and the bus address of
+ * its first byte. */
+typedef struct gpex_window {
+    gpex *g;
+    bool io;
+    uint64_t bus_base;
+} gpex_window;
+
+struct gpex {
     pci_bus *bus;
     gpex_config cfg;
     bool dev_level[PCI_MAX_DEVFN][4];     /* each function's INTx, by pin */
     bool line_level[4];
-} gpex;
+    gpex_window mmio32, mmio64, pio;
+};
 
 /* INTx: the standard swizzle, (slot + pin - 1) mod 4, each line the OR of its pins */
 static void set_intx(void *opaque, unsigned devfn, unsigned pin, bool level)
@@ -56,65 +67,24 @@ static void ecam_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 
 static const mmio_ops ecam_ops = { ecam_read, ecam_write };
 
-/* The windows: a BAR there answers; nothing there reads all ones, as on a real bus. */
-static uint64_t mem_read(void *opaque, uint64_t off, unsigned size)
+/* The windows: a BAR there answers; nothing there reads all ones, as on a real bus.
+ * Each window is registered at its CPU address, so off is relative to it. */
+static uint64_t window_read(void *opaque, uint64_t off, unsigned size)
 {
-    gpex *g = opaque;
+    gpex_window *w = opaque;
     uint64_t v;
-    if (pci_window_read(g->bus, false, off, size, &v))
+    if (pci_window_read(w->g->bus, w->io, w->bus_base + off, size, &v))
         return v;
     return size == 8 ? ~0ull : (1ull << (8 * size)) - 1;
 }
 
-static void mem_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
+static void window_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 {
-    gpex *g = opaque;
-    pci_window_write(g->bus, false, off, size, val);
+    gpex_window *w = opaque;
+    pci_window_write(w->g->bus, w->io, w->bus_base + off, size, val);
 }
 
-/* the MMIO windows are registered at their bus addresses: off is relative, so add back */
-static uint64_t mmio32_read(void *opaque, uint64_t off, unsigned size)
-{
-    gpex *g = opaque;
-    return mem_read(g, g->cfg.mmio_base + off, size);
-}
-
-static void mmio32_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
-{
-    gpex *g = opaque;
-    mem_write(g, g->cfg.mmio_base + off, val, size);
-}
-
-static uint64_t mmio64_read(void *opaque, uint64_t off, unsigned size)
-{
-    gpex *g = opaque;
-    return mem_read(g, g->cfg.mmio64_base + off, size);
-}
-
-static void mmio64_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
-{
-    gpex *g = opaque;
-    mem_write(g, g->cfg.mmio64_base + off, val, size);
-}
-
-static uint64_t pio_read(void *opaque, uint64_t off, unsigned size)
-{
-    gpex *g = opaque;
-    uint64_t v;
-    if (pci_window_read(g->bus, true, g->cfg.pio_bus_base + off, size, &v))
-        return v;
-    return size == 8 ? ~0ull : (1ull << (8 * size)) - 1;
-}
-
-static void pio_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
-{
-    gpex *g = opaque;
-    pci_window_write(g->bus, true, g->cfg.pio_bus_base + off, size, val);
-}
-
-static const mmio_ops mmio32_ops = { mmio32_read, mmio32_write };
-static const mmio_ops mmio64_ops = { mmio64_read, mmio64_write };
-static const mmio_ops pio_ops = { pio_read, pio_write };
+static const mmio_ops window_ops = { window_read, window_write };
 
 static void gpex_reset(void *dev)
 {
@@ -150,10 +120,13 @@ pci_bus *gpex_create(address_space *as, device_list *devs, const gpex_config *cf
     pci_dev *hb = pci_dev_new(g->bus, 0, "gpex-root", err, sizeof(err));
     pci_set_ids(hb, 0x1b36, 0x0008, 0, 0x060000, 0x1af4, 0x1100);
     as_add_mmio(as, "pcie-ecam", cfg->ecam_base, cfg->ecam_size, &ecam_ops, g);
-    as_add_mmio(as, "pcie-mmio", cfg->mmio_base, cfg->mmio_size, &mmio32_ops, g);
+    g->mmio32 = (gpex_window){ g, false, cfg->mmio_base };
+    g->mmio64 = (gpex_window){ g, false, cfg->mmio64_base };
+    g->pio = (gpex_window){ g, true, cfg->pio_bus_base };
+    as_add_mmio(as, "pcie-mmio", cfg->mmio_base, cfg->mmio_size, &window_ops, &g->mmio32);
     if (cfg->mmio64_size)
-        as_add_mmio(as, "pcie-mmio-high", cfg->mmio64_base, cfg->mmio64_size, &mmio64_ops, g);
-    as_add_mmio(cfg->pio_as ? cfg->pio_as : as, "pcie-pio", cfg->pio_base, cfg->pio_size, &pio_ops, g);
+        as_add_mmio(as, "pcie-mmio-high", cfg->mmio64_base, cfg->mmio64_size, &window_ops, &g->mmio64);
+    as_add_mmio(cfg->pio_as ? cfg->pio_as : as, "pcie-pio", cfg->pio_base, cfg->pio_size, &window_ops, &g->pio);
     device_register(devs, "pcie-host", &gpex_dev_ops, g);
     return g->bus;
 }
