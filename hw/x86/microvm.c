@@ -53,6 +53,7 @@ typedef struct microvm {
     virtio_slot slots[MVM_VIRTIO_SLOTS];
     char cmdline[MVM_CMDLINE_MAX];
     pci_bus *pci;               /* NULL: no PCI (pcie=off) */
+    int pcie_mode;              /* -M microvm,pcie=: 1 on, 0 off, -1 auto */
 } microvm;
 
 /* The host bridge's swizzle puts pin P (1-4) of slot S on line (S + P - 1) mod 4,
@@ -297,11 +298,8 @@ static const machine_cpu_ops microvm_cpu_ops = {
 
 /* -M microvm,pcie=on|off|auto: auto (tern's default) gives a PCI bus when a -device
  * asks for one, where QEMU would refuse the device without pcie=on. */
-static int pcie_mode;   /* 1 on, 0 off, -1 auto */
-
 static int parse_machine_props(microvm *b, const char *props)
 {
-    (void)b;
     opt_list l;
     char err[256];
     if (!opts_parse(&l, props ? props : "", NULL, err, sizeof(err))) {
@@ -311,13 +309,13 @@ static int parse_machine_props(microvm *b, const char *props)
     int rc = 0;
     const char *pcie = opts_get(&l, "pcie");
     bool on;
-    pcie_mode = -1;
+    b->pcie_mode = -1;
     if (pcie && strcmp(pcie, "auto")) {
         if (!opts_parse_bool(pcie, &on)) {
             error_report("-M microvm,pcie=%s: expected on, off or auto", pcie);
             rc = -1;
         } else {
-            pcie_mode = on;
+            b->pcie_mode = on;
         }
     }
     if (!rc && opts_unused(&l)) {
@@ -328,10 +326,11 @@ static int parse_machine_props(microvm *b, const char *props)
     return rc;
 }
 
-static bool wants_pci(machine *m)
+static bool wants_pci(microvm *b)
 {
-    if (pcie_mode >= 0)
-        return pcie_mode;
+    machine *m = b->m;
+    if (b->pcie_mode >= 0)
+        return b->pcie_mode;
     for (int i = 0; i < m->opts.ndevices; i++)
         if (board_device_is_pci(m->opts.devices[i].driver))
             return true;
@@ -472,7 +471,7 @@ static int microvm_init(machine *m)
                                      .irq = kvm_irq_line_set, .irq_opaque = &b->virtio_irq[i] };
         order[i] = i;
     }
-    if (wants_pci(m))
+    if (wants_pci(b))
         create_pci(b);
     virtio_pci_bus pci = { .bus = b->pci, .dma = &m->as, .msi = pci_msi, .msi_opaque = b };
     if (virtio_board_create(m, &m->as, b->slots, order, MVM_VIRTIO_SLOTS, false, b->pci ? &pci : NULL) < 0)
