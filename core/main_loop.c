@@ -16,6 +16,7 @@ struct qtimer {
     void *opaque;
     uint64_t deadline;
     bool armed;
+    bool host;                  /* on the host's clock: runs on while the guest is stopped */
     qtimer *next;
 };
 
@@ -63,6 +64,25 @@ qtimer *qtimer_new(qtimer_cb cb, void *opaque)
     return t;
 }
 
+qtimer *qtimer_new_host(qtimer_cb cb, void *opaque)
+{
+    qtimer *t = qtimer_new(cb, opaque);
+    pthread_mutex_lock(&timer_lock);
+    t->host = true;
+    pthread_mutex_unlock(&timer_lock);
+    return t;
+}
+
+/* A timer's deadline on the virtual clock, which the loop sleeps by: a host timer's
+ * remaining time counts the same on both (the loop looks again at least every second,
+ * and a stopped virtual clock only makes the sleep end early). */
+static uint64_t virtual_deadline(const qtimer *t, uint64_t vnow, uint64_t hnow)
+{
+    if (!t->host)
+        return t->deadline;
+    return t->deadline <= hnow ? vnow : vnow + (t->deadline - hnow);
+}
+
 void qtimer_free(qtimer *t)
 {
     pthread_mutex_lock(&timer_lock);
@@ -81,8 +101,9 @@ void qtimer_mod(qtimer *t, uint64_t deadline_ns)
     pthread_mutex_lock(&timer_lock);
     t->deadline = deadline_ns;
     t->armed = true;
+    uint64_t vd = virtual_deadline(t, vclock_ns(), host_clock_ns());
     pthread_mutex_unlock(&timer_lock);
-    if (deadline_ns < atomic_load(&loop_deadline))
+    if (vd < atomic_load(&loop_deadline))
         main_loop_wake();
 }
 
@@ -96,11 +117,11 @@ void qtimer_del(qtimer *t)
 /* The earliest armed timer's deadline (UINT64_MAX: none). */
 static uint64_t next_deadline(void)
 {
-    uint64_t next = UINT64_MAX;
+    uint64_t next = UINT64_MAX, vnow = vclock_ns(), hnow = host_clock_ns();
     pthread_mutex_lock(&timer_lock);
     for (qtimer *t = timers; t; t = t->next)
-        if (t->armed && t->deadline < next)
-            next = t->deadline;
+        if (t->armed && virtual_deadline(t, vnow, hnow) < next)
+            next = virtual_deadline(t, vnow, hnow);
     pthread_mutex_unlock(&timer_lock);
     return next;
 }
@@ -109,11 +130,11 @@ static uint64_t next_deadline(void)
 static uint64_t run_timers(void)
 {
     for (;;) {
-        uint64_t now = vclock_ns();
+        uint64_t now = vclock_ns(), hnow = host_clock_ns();
         qtimer *due = NULL;
         pthread_mutex_lock(&timer_lock);
         for (qtimer *t = timers; t; t = t->next) {
-            if (t->armed && t->deadline <= now) {
+            if (t->armed && t->deadline <= (t->host ? hnow : now)) {
                 due = t;
                 break;
             }

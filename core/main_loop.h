@@ -14,6 +14,9 @@
 typedef struct qtimer qtimer;
 typedef void (*qtimer_cb)(void *opaque);
 qtimer *qtimer_new(qtimer_cb cb, void *opaque);
+/* The same on the host's monotonic clock (host_clock_ns): for what goes on while the
+ * guest is stopped, such as the window's refresh. */
+qtimer *qtimer_new_host(qtimer_cb cb, void *opaque);
 void qtimer_free(qtimer *t);
 /* Fire at virtual time `deadline_ns` (callback runs on the main thread, big lock held). */
 void qtimer_mod(qtimer *t, uint64_t deadline_ns);

@@ -1,0 +1,42 @@
+/*
+ * Input from the window to the guest, in Linux's evdev terms (KEY_*, BTN_*, REL_*,
+ * ABS_*): the front end (ui/sdl.c) sends, the virtio-input devices receive. Every
+ * call is on the main thread with the big lock held.
+ */
+#ifndef TERN_UI_INPUT_H
+#define TERN_UI_INPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* evdev event types */
+enum { INPUT_EV_SYN = 0, INPUT_EV_KEY = 1, INPUT_EV_REL = 2, INPUT_EV_ABS = 3 };
+/* what a handler takes */
+enum { INPUT_KIND_KEYBOARD = 1, INPUT_KIND_MOUSE = 2, INPUT_KIND_TABLET = 4 };
+/* absolute coordinates run from 0 to INPUT_ABS_MAX across the picture */
+#define INPUT_ABS_MAX 0x7fff
+
+typedef struct input_handler {
+    unsigned kind;              /* one INPUT_KIND_* */
+    /* one evdev event; a SYN_REPORT (type 0, code 0) ends each group */
+    void (*event)(void *opaque, uint16_t type, uint16_t code, int32_t value);
+    void *opaque;
+} input_handler;
+
+void input_register(const input_handler *h);
+void input_unregister(const input_handler *h);
+/* Is there a handler of this kind (the window grabs the pointer only for a mouse). */
+bool input_have(unsigned kind);
+
+/* A key (KEY_* code) went down or up: to keyboards. */
+void input_send_key(uint16_t code, bool down);
+/* A pointer button (BTN_LEFT, BTN_RIGHT, BTN_MIDDLE): to mice and tablets. */
+void input_send_button(uint16_t btn, bool down);
+/* Relative motion and wheel: to mice. */
+void input_send_rel(int32_t dx, int32_t dy, int32_t wheel);
+/* Absolute position, 0..INPUT_ABS_MAX in each axis: to tablets. */
+void input_send_abs(uint32_t x, uint32_t y);
+/* End of a group of events (a SYN_REPORT to every handler that got one). */
+void input_sync(void);
+
+#endif
