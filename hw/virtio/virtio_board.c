@@ -13,6 +13,7 @@
 #include "hw/virtio/virtio_rng.h"
 #include "hw/virtio/virtio_console.h"
 #include "hw/virtio/virtio_input.h"
+#include "hw/virtio/virtio_gpu.h"
 #include "core/block.h"
 #include "core/log.h"
 #include <limits.h>
@@ -228,6 +229,24 @@ static int plan_device(machine *m, device_opt *d, plan *p, bool have_pci, serial
             return -1;
         p->be = &virtio_blk_backend;
         p->priv = virtio_blk_new(p->img, NULL);
+    } else if (!strcmp(drv, "virtio-gpu-pci") || !strcmp(drv, "virtio-gpu-device")) {
+        uint64_t x, y;
+        bool edid;
+        char err[256];
+        if (!opts_get_u64(l, "xres", 1280, &x, err, sizeof(err)) || !opts_get_u64(l, "yres", 800, &y, err, sizeof(err)) ||
+            !opts_get_bool(l, "edid", true, &edid, err, sizeof(err))) {
+            error_report("-device %s: %s", d->text, err);
+            return -1;
+        }
+        if (x < 64 || y < 64 || x > 4095 || y > 4095) {
+            error_report("-device %s: xres=%llu,yres=%llu: from 64x64 to 4095x4095", d->text,
+                         (unsigned long long)x, (unsigned long long)y);
+            return -1;
+        }
+        opts_get(l, "max_outputs");     /* one scanout: the window shows one */
+        p->be = &virtio_gpu_backend;
+        p->priv = virtio_gpu_new((uint32_t)x, (uint32_t)y, id ? id : drv);
+        p->attach = virtio_gpu_attach;
     } else if (!strncmp(drv, "virtio-keyboard-", 16) || !strncmp(drv, "virtio-mouse-", 13) ||
                !strncmp(drv, "virtio-tablet-", 14)) {
         const char *kind = strchr(drv + 7, '-') + 1;

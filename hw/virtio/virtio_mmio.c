@@ -103,6 +103,9 @@ static uint64_t mmio_read(void *opaque, uint64_t off, unsigned size)
     case MMIO_INTERRUPT_STATUS: return vd->isr;
     case MMIO_STATUS: return vd->status;
     case MMIO_CONFIG_GENERATION: return 0;
+    /* shared memory regions (SHMLen, SHMBase): none, which reads as all ones (virtio
+     * 1.2, 4.2.2); 0 would be a region of no bytes at 0 that virtio-gpu tries to claim */
+    case 0x0b0: case 0x0b4: case 0x0b8: case 0x0bc: return t->legacy ? 0 : 0xffffffffu;
     default: return 0;
     }
 }

@@ -157,6 +157,7 @@ def main():
     ap.add_argument("--sdl", action="store_true")
     ap.add_argument("--outdir")
     ap.add_argument("--timeout", type=float, default=120)
+    ap.add_argument("--arg", action="append", default=[], help="one more argument for tern")
     a = ap.parse_args()
     tmp = tempfile.mkdtemp()
     atexit.register(shutil.rmtree, tmp, True)
@@ -178,6 +179,7 @@ def main():
            "-append", "console=ttyS0", "-device", a.gpu, "-qmp", "unix:%s,server=on,wait=off" % qsock]
     if a.accel:
         cmd += ["-accel", a.accel]
+    cmd += a.arg
     if a.sdl:
         cmd += ["-display", "sdl", "-serial", "stdio", "-name", "display-test",
                 "-device", "virtio-keyboard-pci", "-device", "virtio-tablet-pci"]
@@ -222,7 +224,7 @@ def main():
             break
         time.sleep(0.5)
     if where:
-        print("ok: fbcon shows %r at column %d, row %d of a %dx%d screen" % (MARKER, where[0], where[1], img[0], img[1]))
+        print("\nok: fbcon shows %r at column %d, row %d of a %dx%d screen" % (MARKER, where[0], where[1], img[0], img[1]))
     else:
         fails.append("fbcon: %r is not in the screendump (%s)" % (MARKER, os.path.join(out, "fbcon.ppm")))
 
@@ -245,7 +247,7 @@ def main():
         bad = sum(1 for i in range(0, len(want), 3) if want[i:i + 3] != got[2][i:i + 3])
         fails.append("pattern: %d of %d pixels differ" % (bad, w * h))
     else:
-        print("ok: the %dx%d pattern equals the screendump pixel for pixel" % (w, h))
+        print("\nok: the %dx%d pattern equals the screendump pixel for pixel" % (w, h))
     png = dump("pattern.png", "png")
     if png != got:
         fails.append("pattern: the PNG screendump differs from the PPM one")
@@ -262,7 +264,7 @@ def main():
         for f in fails:
             print("FAIL: " + f)
         sys.exit(1)
-    print("display_test: PASS (%s)" % a.gpu)
+    print("\ndisplay_test: PASS (%s)" % a.gpu)
 
 def x(*args, check=True):
     r = subprocess.run(list(args), capture_output=True, text=True, timeout=60)

@@ -27,7 +27,7 @@ for gpu in virtio-gpu-pci,xres=1024,yres=768 bochs-display,xres=1024,yres=768; d
     echo "== $gpu"
     log=$(mktemp)
     if python3 "$SRC/tests/guest-kit/display_test.py" "$T" "$guest" "$prog" --gpu "$gpu" --sdl >"$log" 2>&1; then
-        grep -E "^(ok|FAIL)" "$log"
+        grep -aoE "(ok|FAIL): .*" "$log"
     else
         tail -40 "$log"
         echo "FAIL: $gpu"
