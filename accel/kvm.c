@@ -313,6 +313,29 @@ bool kvm_vm_set_slot(kvm_vm *vm, unsigned slot, uint64_t gpa, void *host, uint64
     return ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) == 0;
 }
 
+bool kvm_vm_set_slot_logged(kvm_vm *vm, unsigned slot, uint64_t gpa, void *host, uint64_t size)
+{
+    struct kvm_userspace_memory_region r = {
+        .slot = slot, .flags = KVM_MEM_LOG_DIRTY_PAGES, .guest_phys_addr = gpa, .memory_size = size,
+        .userspace_addr = (uint64_t)(uintptr_t)host,
+    };
+    return ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) == 0;
+}
+
+bool kvm_vm_dirty_log(kvm_vm *vm, unsigned slot, uint64_t size, uint64_t *bitmap)
+{
+    size_t words = (size_t)((size / 4096 + 63) / 64);
+    uint64_t *got = calloc(words, sizeof(uint64_t));
+    if (!got)
+        fatal("out of memory");
+    struct kvm_dirty_log log = { .slot = slot, .dirty_bitmap = got };
+    bool ok = ioctl(vm->vm_fd, KVM_GET_DIRTY_LOG, &log) == 0;
+    for (size_t i = 0; ok && i < words; i++)
+        bitmap[i] |= got[i];
+    free(got);
+    return ok;
+}
+
 void kvm_vm_set_irq(kvm_vm *vm, unsigned gsi, bool level)
 {
     struct kvm_irq_level l = { .irq = gsi, .level = level };

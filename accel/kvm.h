@@ -30,6 +30,11 @@ bool kvm_vm_add_ram(kvm_vm *vm, uint64_t gpa, void *host, uint64_t size, char *e
  * False if KVM refuses (an overlap with another slot). Safe while vCPUs run. */
 #define KVM_FIRST_FREE_SLOT 64
 bool kvm_vm_set_slot(kvm_vm *vm, unsigned slot, uint64_t gpa, void *host, uint64_t size);
+/* The same with KVM logging which pages the guest writes (VRAM). */
+bool kvm_vm_set_slot_logged(kvm_vm *vm, unsigned slot, uint64_t gpa, void *host, uint64_t size);
+/* OR the slot's pages written since the last call into bitmap (size / 4 KiB bits) and
+ * start logging anew. False if KVM refused (the slot is not logged). */
+bool kvm_vm_dirty_log(kvm_vm *vm, unsigned slot, uint64_t size, uint64_t *bitmap);
 /* Drive interrupt line `gsi` (IOAPIC pin; 0-15 also reach the PIC). */
 void kvm_vm_set_irq(kvm_vm *vm, unsigned gsi, bool level);
 /* A message-signalled interrupt: a write of data to addr (0xfeeXXXXX, the local APICs). */

@@ -8,6 +8,7 @@
 #include "core/opts.h"
 #include "core/hostmem.h"
 #include "core/version.h"
+#include "build/config.h"
 #include "accel/accel.h"
 #include <errno.h>
 #include <stdio.h>
@@ -57,7 +58,13 @@ static void usage(void)
 "-qmp-pretty DEV            QMP with indented replies\n"
 "-mon chardev=ID,mode=readline|control[,pretty=on]\n"
 "-nographic                 no window; the console and monitor on standard input/output\n"
-"-display none             no window\n"
+"-display sdl[,full-screen=on][,window-close=off]\n"
+"                           a window (the default where there is a display): the guest's\n"
+"                           screen, Ctrl-Alt-2 the monitor, Ctrl-Alt-3 the serial port,\n"
+"                           Ctrl-Alt-G grabs the pointer, Ctrl-Alt-F full screen\n"
+"-display none              no window (screendump still works)\n"
+"-full-screen               start the window full screen\n"
+"-vga std|virtio|none       a display adapter: VGA (bochs), virtio-gpu-pci, or none\n"
 "Debugging:\n"
 "-gdb DEV                   wait for gdb on DEV (tcp::PORT, unix:PATH,server=on, ...)\n"
 "-s                         shorthand for -gdb tcp::1234\n"
@@ -372,6 +379,40 @@ static void parse_semihosting_config(machine_opts *o, const char *arg)
     opts_free(&l);
 }
 
+/* -display TYPE[,opts]: sdl or none (QEMU's gtk, vnc and the rest are not in tern) */
+static void parse_display(cmdline *cl, const char *arg)
+{
+    opt_list l;
+    char err[256];
+    if (!opts_parse(&l, arg, "type", err, sizeof(err)))
+        usage_error("-display: %s", err);
+    const char *type = opts_get(&l, "type");
+    bool b = false;
+    if (type && !strcmp(type, "none")) {
+        cl->display = DISPLAY_NONE;
+    } else if (type && !strcmp(type, "sdl")) {
+        cl->display = DISPLAY_SDL;
+        if (!opts_get_bool(&l, "full-screen", cl->full_screen, &cl->full_screen, err, sizeof(err)) ||
+            !opts_get_bool(&l, "window-close", true, &cl->window_close, err, sizeof(err)) ||
+            !opts_get_bool(&l, "show-cursor", false, &b, err, sizeof(err)) ||
+            !opts_get_bool(&l, "gl", false, &b, err, sizeof(err)) || b) {
+            char msg[512];
+            snprintf(msg, sizeof(msg), "-display %s: %s", arg, b ? "gl=on: tern renders without OpenGL" : err);
+            fail(msg);
+        }
+    } else if (type && !strcmp(type, "default")) {
+        cl->display = DISPLAY_DEFAULT;
+    } else {
+        usage_error("-display %s: tern has sdl (a window) and none", type ? type : arg);
+    }
+    if (opts_unused(&l)) {
+        char msg[512];
+        snprintf(msg, sizeof(msg), "-display %s: unknown option '%s'", arg, opts_unused(&l));
+        fail(msg);
+    }
+    opts_free(&l);
+}
+
 void cmdline_parse(int argc, char **argv, cmdline *cl)
 {
     machine_opts *o = cl->opts;
@@ -396,7 +437,7 @@ void cmdline_parse(int argc, char **argv, cmdline *cl)
         }
         static const char *const flags[] = {
             "nographic", "snapshot", "no-reboot", "no-shutdown", "S", "s", "semihosting",
-            "daemonize", "enable-kvm", "nodefaults", "no-user-config", NULL,
+            "daemonize", "enable-kvm", "nodefaults", "no-user-config", "full-screen", NULL,
         };
         bool flag = false;
         for (int k = 0; flags[k]; k++)
@@ -418,6 +459,8 @@ void cmdline_parse(int argc, char **argv, cmdline *cl)
                 o->semihosting = true;
             else if (!strcmp(name, "daemonize"))
                 cl->daemonize = true;
+            else if (!strcmp(name, "full-screen"))
+                cl->full_screen = true;
             else if (!strcmp(name, "enable-kvm")) {
                 free((char *)o->accel);
                 o->accel = xstrdup("kvm");
@@ -518,11 +561,15 @@ void cmdline_parse(int argc, char **argv, cmdline *cl)
                 usage_error("-%s: tern has no network devices yet (only '%s none')",
                             !strcmp(name, "net") ? "net" : "nic");
         } else if (!strcmp(name, "vga")) {
-            if (strcmp(arg, "none"))
-                usage_error("-vga %s: tern has no display devices yet (only -vga none)", arg);
+            /* QEMU's shorthand for the display adapter: a -device like any other */
+            if (!strcmp(arg, "std"))
+                parse_device(o, cl, "VGA");
+            else if (!strcmp(arg, "virtio"))
+                parse_device(o, cl, "virtio-gpu-pci");
+            else if (strcmp(arg, "none"))
+                usage_error("-vga %s: tern has std (VGA), virtio (virtio-gpu-pci) and none", arg);
         } else if (!strcmp(name, "display")) {
-            if (strncmp(arg, "none", 4) || (arg[4] && arg[4] != ','))
-                usage_error("-display %s: tern has no display yet (only -display none)", arg);
+            parse_display(cl, arg);
         } else if (!strcmp(name, "name")) {
             opt_list l;
             char err[256];
@@ -569,12 +616,38 @@ void cmdline_parse(int argc, char **argv, cmdline *cl)
 
     if (cl->daemonize && o->nographic)
         fail("-nographic cannot be used with -daemonize");
-    /* QEMU's defaults without a display: the serial port on stdio, shared with the
-     * monitor unless one was given; none of it when daemonized */
-    if (!serial_given)
-        serial = cl->daemonize ? "null" : (default_monitor ? "mon:stdio" : "stdio");
+    if (o->nographic && cl->display == DISPLAY_SDL)
+        fail("-nographic cannot be used with -display sdl");
+    if (cl->daemonize && cl->display == DISPLAY_SDL)
+        fail("-daemonize cannot be used with -display sdl");
+    /* as QEMU, a window unless told otherwise; but only where one can open */
+    if (cl->display == DISPLAY_DEFAULT) {
+        const char *x = getenv("DISPLAY"), *wl = getenv("WAYLAND_DISPLAY");
+        bool have = (x && *x) || (wl && *wl);
+#ifndef CONFIG_SDL
+        have = false;
+#endif
+        cl->display = have && !o->nographic && !cl->daemonize ? DISPLAY_SDL : DISPLAY_NONE;
+    }
     bool mon = false;
     char err[512];
+    /* with a window, the monitor and the serial port are text consoles in it (QEMU's
+     * Ctrl-Alt-2 and Ctrl-Alt-3): the monitor's is made first, so it comes first */
+    if (cl->display == DISPLAY_SDL) {
+        if (default_monitor) {
+            chardev *c = chardev_from_spec("vc:80Cx24C", "compat_monitor0", NULL, err, sizeof(err));
+            if (!c)
+                fail(err);
+            add_monitor(cl, c, false, false);
+            default_monitor = false;
+        }
+        if (!serial_given)
+            serial = "vc:80Cx24C";
+    }
+    /* QEMU's defaults without a display: the serial port on stdio, shared with the
+     * monitor unless one was given; none of it when daemonized */
+    if (!serial_given && !serial)
+        serial = cl->daemonize ? "null" : (default_monitor ? "mon:stdio" : "stdio");
     o->serial = chardev_from_spec(serial, "serial0", &mon, err, sizeof(err));
     if (!o->serial && *err) {
         fprintf(stderr, "tern: -serial %s\n", err);

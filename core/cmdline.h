@@ -27,6 +27,9 @@ typedef struct cmdline {
     } monitors[MAX_MONITORS];
     int nmonitors;
     const char *device_help;            /* -device help / -device NAME,help: print and exit */
+    enum { DISPLAY_DEFAULT, DISPLAY_NONE, DISPLAY_SDL } display;   /* never DEFAULT once parsed */
+    bool full_screen;                   /* -full-screen, -display sdl,full-screen=on */
+    bool window_close;                  /* closing the window quits (QEMU's window-close=on) */
 } cmdline;
 
 /* Parse argv; exits (status 0) for --help, --version and the help listings, and (status

@@ -184,7 +184,7 @@ int main(int argc, char **argv)
     machine m;
     memset(&m, 0, sizeof(m));
     m.opts.ram_size = 128ull << 20;
-    cmdline cl = { .opts = &m.opts };
+    cmdline cl = { .opts = &m.opts, .window_close = true };
     cmdline_parse(argc, argv, &cl);
     if (cl.device_help) {
         int r = !strcmp(cl.device_help, "cpu-help") ? cpu_help(m.opts.machine) : device_help(cl.device_help);

@@ -165,6 +165,35 @@ void as_overlay_map(address_space *as, int id, uint64_t base, uint64_t size, uin
     atomic_fetch_add(&as->overlay_gen, 1);
 }
 
+void as_overlay_set_dirty(address_space *as, int id, _Atomic uint64_t *bitmap)
+{
+    if (id >= 0 && id < AS_MAX_OVERLAYS)
+        atomic_store(&as->overlays[id].dirty, bitmap);
+}
+
+void as_mark_dirty(address_space *as, uint64_t pa, uint64_t len)
+{
+    int n = atomic_load_explicit(&as->noverlays, memory_order_acquire);
+    for (int i = 0; i < n && len; i++) {
+        as_overlay *o = &as->overlays[i];
+        _Atomic uint64_t *bm = atomic_load_explicit(&o->dirty, memory_order_acquire);
+        if (!bm)
+            continue;
+        /* a racing move marks a page of the old place or of the new: either way one the
+         * display redraws, and moving itself makes it redraw everything */
+        uint64_t base = __atomic_load_n(&o->base, __ATOMIC_RELAXED);
+        uint64_t size = __atomic_load_n(&o->size, __ATOMIC_RELAXED);
+        if (!size || pa < base || pa - base >= size)
+            continue;
+        uint64_t first = (pa - base) >> 12;
+        uint64_t last = (pa - base + len - 1 < size ? pa - base + len - 1 : size - 1) >> 12;
+        for (uint64_t p = first; p <= last; p++)
+            if (!(atomic_load_explicit(&bm[p / 64], memory_order_relaxed) & (1ull << (p % 64))))
+                atomic_fetch_or(&bm[p / 64], 1ull << (p % 64));
+        return;
+    }
+}
+
 uint8_t *as_data_ptr(address_space *as, uint64_t pa, uint64_t len)
 {
     uint8_t *p = as_ram_ptr(as, pa, len);
@@ -305,12 +334,16 @@ bool as_page_has_code(address_space *as, uint64_t pa)
 
 void as_notify_write(address_space *as, uint64_t pa, uint64_t len)
 {
-    if (!as->code_written || !len)
+    if (!len)
+        return;
+    mem_region *r = find(as->ram, as->nram, pa);
+    if (!r) {
+        as_mark_dirty(as, pa, len);
+        return;
+    }
+    if (!as->code_written)
         return;
     atomic_thread_fence(memory_order_seq_cst);
-    mem_region *r = find(as->ram, as->nram, pa);
-    if (!r)
-        return;
     uint64_t end = pa + len;
     for (uint64_t p = pa; p < end && p - r->base < r->size;) {
         uint64_t page_end = (p | 0xfff) + 1;

@@ -51,6 +51,7 @@ typedef struct as_overlay {
     _Atomic unsigned seq;
     uint64_t base, size;        /* size 0: mapped nowhere */
     uint8_t *host;
+    _Atomic uint64_t *dirty;    /* NULL, or one bit per 4 KiB page of host: written */
 } as_overlay;
 
 typedef struct address_space {
@@ -85,6 +86,14 @@ int as_overlay_new(address_space *as);
  * Callers serialise changes (the big lock); readers may run meanwhile. Whoever caches
  * translations to host memory (CPU TLBs, KVM memory slots) must be told afterwards. */
 void as_overlay_map(address_space *as, int id, uint64_t base, uint64_t size, uint8_t *host);
+/* Track writes to overlay `id` (VRAM the display redraws from): a CPU store that
+ * reaches it sets the bit of its page in `bitmap` (bit i: bytes 4096i.., of the
+ * overlay's host memory), at the latest when the CPU caches a writable translation of
+ * the page; whoever clears bits must drop those translations afterwards. NULL: none. */
+void as_overlay_set_dirty(address_space *as, int id, _Atomic uint64_t *bitmap);
+/* A CPU store to [pa, pa+len) other than through a cached translation, or a cached
+ * writable translation of it made: mark tracked overlay pages it covers. */
+void as_mark_dirty(address_space *as, uint64_t pa, uint64_t len);
 /* The MMIO region containing pa, or NULL. */
 mem_region *as_find_mmio(address_space *as, uint64_t pa);
 

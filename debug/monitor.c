@@ -10,6 +10,7 @@
 #include "core/memory.h"
 #include "hw/pci/pci.h"
 #include "core/version.h"
+#include "ui/console.h"
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -102,6 +103,42 @@ static void cmd_system_powerdown(machine *m, mon_out *o, const char *args)
 static void cmd_quit(machine *m, mon_out *o, const char *args)
 {
     vm_request_shutdown(0, false, "host-qmp-quit");
+}
+
+/* screendump FILE [-f ppm|png] [DEVICE [HEAD]], the flag anywhere, as QEMU takes it */
+static void cmd_screendump(machine *m, mon_out *o, const char *args)
+{
+    char *copy = strdup(args), *save = NULL, *words[4];
+    const char *format = NULL;
+    int n = 0;
+    if (!copy) {
+        mon_printf(o, "out of memory\n");
+        return;
+    }
+    for (char *t = strtok_r(copy, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+        if (!strcmp(t, "-f")) {
+            format = strtok_r(NULL, " \t", &save);
+            if (!format) {
+                mon_printf(o, "screendump: -f needs a format (ppm, png)\n");
+                free(copy);
+                return;
+            }
+        } else if (n < 4) {
+            words[n++] = t;
+        }
+    }
+    char err[512];
+    int index = -1;
+    if (n < 1 || n > 3) {
+        mon_printf(o, "usage: screendump FILENAME [-f ppm|png] [DEVICE [HEAD]]\n");
+    } else if (n >= 2 && (index = console_find(words[1])) < 0) {
+        mon_printf(o, "Device '%s' not found\n", words[1]);
+    } else if (n == 3 && strcmp(words[2], "0")) {
+        mon_printf(o, "Head '%s' not found\n", words[2]);
+    } else if (!console_screendump(index, words[0], format, err, sizeof(err))) {
+        mon_printf(o, "%s\n", err);
+    }
+    free(copy);
 }
 
 static void cmd_cpu(machine *m, mon_out *o, const char *args)
@@ -400,6 +437,9 @@ static const hmp_cmd commands[] = {
     { "system_reset", NULL, "", "reset the system", cmd_system_reset },
     { "system_powerdown", NULL, "", "send system power down event", cmd_system_powerdown },
     { "quit", "q", "", "quit the emulator", cmd_quit },
+    { "screendump", NULL, "filename [-f format] [device [head]]",
+      "save screen from head 'head' of display device 'device' in specified format 'format' as image 'filename'. Currently only 'png' and 'ppm' formats are supported.",
+      cmd_screendump },
     { "x", NULL, "/fmt addr", "virtual memory dump starting at 'addr'", NULL },
     { "xp", NULL, "/fmt addr", "physical memory dump starting at 'addr'", NULL },
     { "cpu", NULL, "index", "set the default CPU", cmd_cpu },

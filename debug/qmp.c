@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/version.h"
 #include "hw/pci/pci.h"
+#include "ui/console.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -348,10 +349,46 @@ static json *human_monitor_command(qmp_session *s, const json *args, json **err)
     return r;
 }
 
+static json *qmp_screendump(qmp_session *s, const json *args, json **err)
+{
+    const char *file = NULL, *device = NULL, *format = NULL;
+    int64_t head = 0;
+    json_get_str(args, "filename", &file);
+    json_get_str(args, "device", &device);
+    json_get_str(args, "format", &format);
+    if (json_get(args, "head"))
+        json_get_int(args, "head", &head);
+    int index = -1;
+    char msg[512];
+    if (device && (index = console_find(device)) < 0) {
+        snprintf(msg, sizeof(msg), "Device '%s' not found", device);
+        *err = error_obj("DeviceNotFound", "%s", msg);
+        return NULL;
+    }
+    if (head != 0) {
+        snprintf(msg, sizeof(msg), "Head '%lld' not found", (long long)head);
+        *err = error_obj("GenericError", "%s", msg);
+        return NULL;
+    }
+    if (format && strcmp(format, "ppm") && strcmp(format, "png")) {
+        snprintf(msg, sizeof(msg), "Parameter 'format' does not accept value '%s'", format);
+        *err = error_obj("GenericError", "%s", msg);
+        return NULL;
+    }
+    if (!console_screendump(index, file, format, msg, sizeof(msg))) {
+        *err = error_obj("GenericError", "%s", msg);
+        return NULL;
+    }
+    return json_new_object();
+}
+
 static json *query_commands(qmp_session *s, const json *args, json **err);
 
 static const arg_spec no_args[] = { { NULL, ARG_STR, false } };
 static const arg_spec caps_args[] = { { "enable", ARG_STR_LIST, true }, { NULL, ARG_STR, false } };
+static const arg_spec screendump_args[] = { { "filename", ARG_STR, false }, { "device", ARG_STR, true },
+                                            { "head", ARG_INT, true }, { "format", ARG_STR, true },
+                                            { NULL, ARG_STR, false } };
 static const arg_spec hmc_args[] = { { "command-line", ARG_STR, false }, { "cpu-index", ARG_INT, true },
                                      { NULL, ARG_STR, false } };
 
@@ -374,6 +411,7 @@ static const struct qmp_cmd {
     { "system_reset", qmp_system_reset, no_args },
     { "system_powerdown", qmp_system_powerdown, no_args },
     { "quit", qmp_quit, no_args },
+    { "screendump", qmp_screendump, screendump_args },
     { "human-monitor-command", human_monitor_command, hmc_args },
 };
 

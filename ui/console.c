@@ -250,6 +250,14 @@ void console_refresh(console *c, bool full, console_view *v)
     big_unlock();
 }
 
+int console_find(const char *device)
+{
+    for (unsigned i = 0; i < nconsoles; i++)
+        if (!strcmp(consoles[i]->name, device))
+            return (int)i;
+    return -1;
+}
+
 /* ---- screendump ---- */
 
 static bool write_ppm(FILE *f, const console_view *v)
@@ -326,7 +334,7 @@ bool console_screendump(int index, const char *path, const char *format, char *e
     }
     console *c = console_get(index < 0 ? 0 : (unsigned)index);
     if (!c) {
-        snprintf(err, errsize, nconsoles ? "there is no console %d" : "there is no display device", index);
+        snprintf(err, errsize, nconsoles ? "there is no console %d" : "There is no console to take a screendump from.", index);
         return false;
     }
     /* a full refresh: the picture as the device has it now, whatever the window saw */

@@ -89,6 +89,8 @@ typedef struct console_view {
  * view stays valid until the next console_refresh of this console. */
 void console_refresh(console *c, bool full, console_view *v);
 
+/* The index of the console a device (by id= or model name) shows, or -1. */
+int console_find(const char *device);
 /* screendump: console `index`'s picture (-1: the first, which is the display when there
  * is one) as PPM (P6) or PNG, written to a temporary name and renamed. Main thread.
  * False with a reason in err. */

@@ -11,6 +11,14 @@
 
 /* evdev event types */
 enum { INPUT_EV_SYN = 0, INPUT_EV_KEY = 1, INPUT_EV_REL = 2, INPUT_EV_ABS = 3 };
+/* evdev codes the router itself produces (values as in linux/input-event-codes.h) */
+enum { INPUT_SYN_REPORT = 0 };
+enum {
+    INPUT_BTN_LEFT = 0x110, INPUT_BTN_RIGHT = 0x111, INPUT_BTN_MIDDLE = 0x112,
+    INPUT_BTN_SIDE = 0x113, INPUT_BTN_EXTRA = 0x114,
+};
+enum { INPUT_REL_X = 0, INPUT_REL_Y = 1, INPUT_REL_WHEEL = 8 };
+enum { INPUT_ABS_X = 0, INPUT_ABS_Y = 1 };
 /* what a handler takes */
 enum { INPUT_KIND_KEYBOARD = 1, INPUT_KIND_MOUSE = 2, INPUT_KIND_TABLET = 4 };
 /* absolute coordinates run from 0 to INPUT_ABS_MAX across the picture */
@@ -30,11 +38,14 @@ bool input_have(unsigned kind);
 
 /* A key (KEY_* code) went down or up: to keyboards. */
 void input_send_key(uint16_t code, bool down);
-/* A pointer button (BTN_LEFT, BTN_RIGHT, BTN_MIDDLE): to mice and tablets. */
+/* A pointer button (BTN_LEFT, BTN_RIGHT, BTN_MIDDLE, BTN_SIDE, BTN_EXTRA): to mice and
+ * tablets. */
 void input_send_button(uint16_t btn, bool down);
-/* Relative motion and wheel: to mice. */
+/* Relative motion: to mice; the wheel (positive away from the user) to mice and
+ * tablets, which have one too, as QEMU's do. Zero amounts send nothing. */
 void input_send_rel(int32_t dx, int32_t dy, int32_t wheel);
-/* Absolute position, 0..INPUT_ABS_MAX in each axis: to tablets. */
+/* Absolute position, 0..INPUT_ABS_MAX in each axis (larger values are clamped): to
+ * tablets. */
 void input_send_abs(uint32_t x, uint32_t y);
 /* End of a group of events (a SYN_REPORT to every handler that got one). */
 void input_sync(void);

@@ -313,6 +313,9 @@ static void tlb_fill(rv_cpu *c, uint64_t va, uint64_t pa, enum rv_access acc, un
         w->marks = as_code_marks(c->as, ppage);
         return;
     }
+    /* a display's VRAM learns of the stores this entry will let through */
+    if (acc == ACC_WRITE && atomic_load_explicit(&c->as->noverlays, memory_order_relaxed))
+        as_mark_dirty(c->as, ppage, 4096);
     rv_tlb_entry *e = &tlb_for(c, acc)->e[acc][rv_tlb_index(va)];
     e->vpage = va & ~0xfffull;
     e->addend = (uintptr_t)host - e->vpage;

@@ -1,6 +1,7 @@
 /* The PCI bus: configuration space, BARs and INTx (see pci.h). */
 #include "hw/pci/pci.h"
 #include "core/log.h"
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +32,15 @@ void pci_bus_free(pci_bus *b)
 {
     if (!b)
         return;
-    for (unsigned i = 0; i < PCI_MAX_DEVFN; i++)
-        free(b->devs[i]);
+    for (unsigned i = 0; i < PCI_MAX_DEVFN; i++) {
+        pci_dev *d = b->devs[i];
+        for (int k = 0; d && k < PCI_NUM_BARS; k++) {
+            if (d->bars[k].dirty && d->bars[k].overlay >= 0 && b->host.as)
+                as_overlay_set_dirty(b->host.as, d->bars[k].overlay, NULL);
+            free((void *)d->bars[k].dirty);
+        }
+        free(d);
+    }
     free(b);
 }
 
@@ -185,6 +193,54 @@ static bool in_window(uint64_t a, uint64_t size, uint64_t base, uint64_t wsize)
     return wsize && a >= base && a - base < wsize && size <= wsize - (a - base);
 }
 
+static size_t dirty_words(const pci_bar *b)
+{
+    return (size_t)((b->size / 4096 + 63) / 64);
+}
+
+static void mark_all_dirty(pci_bar *b)
+{
+    for (size_t i = 0; i < dirty_words(b); i++)
+        atomic_store(&b->dirty[i], ~0ull);
+}
+
+void pci_bar_track_dirty(pci_dev *d, int bar)
+{
+    pci_bar *b = &d->bars[bar];
+    if (!b->ram || b->dirty)
+        return;
+    b->dirty = calloc(dirty_words(b), sizeof(uint64_t));
+    if (!b->dirty)
+        fatal("out of memory");
+    mark_all_dirty(b);
+    if (b->overlay >= 0 && d->bus->host.as)
+        as_overlay_set_dirty(d->bus->host.as, b->overlay, b->dirty);
+}
+
+bool pci_bar_take_dirty(pci_dev *d, int bar, uint64_t *bitmap)
+{
+    pci_bar *b = &d->bars[bar];
+    if (!b->dirty)
+        return false;
+    bool any = false;
+    /* bits first, then the CPUs' writable translations: a store through one dropped
+     * only after its bit was taken lands before this frame's copy (see as_mark_dirty) */
+    for (size_t i = 0; i < dirty_words(b); i++) {
+        uint64_t w = atomic_exchange(&b->dirty[i], 0);
+        bitmap[i] |= w;
+        any |= w != 0;
+    }
+    const pci_bus_host *h = &d->bus->host;
+    if (b->ram_at != PCI_UNMAPPED && h->ram_sync_dirty && (any || h->ram_sync_always)) {
+        h->ram_sync_dirty(h->ram_opaque, b->overlay, b->ram, b->size, bitmap);
+        for (size_t i = 0; i < dirty_words(b) && !any; i++)
+            any = bitmap[i] != 0;
+    }
+    if (b->size % (64 * 4096))
+        bitmap[dirty_words(b) - 1] &= (1ull << (b->size / 4096 % 64)) - 1;
+    return any;
+}
+
 /* A RAM-backed BAR shows as an overlay only where CPU accesses reach it: wholly inside
  * a memory window (elsewhere the bridge does not decode it, and over RAM the RAM wins).
  * Called under the big lock, like every configuration access. */
@@ -204,7 +260,10 @@ static void move_ram(pci_bus *bus, pci_bar *b)
     }
     uint64_t old = b->ram_at;
     b->ram_at = at;
+    as_overlay_set_dirty(h->as, b->overlay, b->dirty);
     as_overlay_map(h->as, b->overlay, at == PCI_UNMAPPED ? 0 : at, at == PCI_UNMAPPED ? 0 : b->size, b->ram);
+    if (b->dirty)
+        mark_all_dirty(b);          /* what it shows may have changed with where */
     if (h->ram_moved)
         h->ram_moved(h->ram_opaque, b->overlay, b->ram, b->size, old, at);
 }
@@ -294,6 +353,10 @@ bool pci_window_write(pci_bus *b, bool io, uint64_t addr, unsigned size, uint64_
     pci_bar *bar = find_bar(b, io, addr, size);
     if (bar && bar->ram) {
         memcpy(bar->ram + (addr - bar->mapped), &val, size);
+        if (bar->dirty) {
+            uint64_t p = (addr - bar->mapped) >> 12;
+            atomic_fetch_or(&bar->dirty[p / 64], 1ull << (p % 64));
+        }
         return true;
     }
     if (!bar || !bar->ops || !bar->ops->write)

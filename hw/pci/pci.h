@@ -53,6 +53,7 @@ typedef struct pci_bar {
     int overlay;                    /* its address-space overlay, -1 until first mapped */
     uint64_t ram_at;                /* where the overlay shows; PCI_UNMAPPED: nowhere */
     uint64_t mapped;                /* bus address it answers at; PCI_UNMAPPED: none */
+    _Atomic uint64_t *dirty;        /* RAM-backed and tracked: a bit per 4 KiB page written */
 } pci_bar;
 #define PCI_UNMAPPED (~0ull)
 
@@ -85,6 +86,12 @@ typedef struct pci_bus_host {
     address_space *as;
     void (*ram_moved)(void *opaque, int overlay, uint8_t *host, uint64_t size, uint64_t old_at,
                       uint64_t new_at);
+    /* A tracked RAM BAR's writes are being collected (pci_bar_take_dirty): whoever lets
+     * the CPUs write it directly must stop doing so unseen (drop the harts' writable
+     * translations of host..host+size) or say which pages it saw written (OR them
+     * into bitmap: KVM's dirty log of the overlay's slot). */
+    void (*ram_sync_dirty)(void *opaque, int overlay, uint8_t *host, uint64_t size, uint64_t *bitmap);
+    bool ram_sync_always;           /* call it even when no bit was set (KVM's log) */
     void *ram_opaque;
 } pci_bus_host;
 
@@ -109,6 +116,13 @@ void pci_set_bar(pci_dev *d, int bar, pci_bar_kind kind, uint64_t size, bool pre
 /* A memory BAR backed by host memory (size >= 4 KiB, a power of two), which the device
  * keeps for its lifetime. */
 void pci_set_bar_ram(pci_dev *d, int bar, pci_bar_kind kind, uint64_t size, bool prefetch, uint8_t *host);
+/* Track writes to RAM BAR `bar` (VRAM), however they come: CPU stores through the
+ * overlay or the window, KVM's dirty log. */
+void pci_bar_track_dirty(pci_dev *d, int bar);
+/* The pages of a tracked RAM BAR written since the last call (all of them the first
+ * time, and after it moved): bit i of bitmap (size / 4 KiB bits, zeroed by the caller)
+ * for bytes 4096i..; true if any. Under the big lock. */
+bool pci_bar_take_dirty(pci_dev *d, int bar, uint64_t *bitmap);
 void pci_set_intx_pin(pci_dev *d, unsigned pin);          /* 1-4: INTA-INTD */
 /* Add a capability of len bytes (id, next pointer and the rest), returning its offset;
  * the bytes after the header are the caller's to fill. */

@@ -113,6 +113,7 @@ pci_bus *gpex_create(address_space *as, device_list *devs, const gpex_config *cf
         .set_intx = set_intx, .opaque = g, .mem_base = cfg->mmio_base, .mem_size = cfg->mmio_size,
         .mem64_base = cfg->mmio64_base, .mem64_size = cfg->mmio64_size, .io_base = cfg->pio_bus_base,
         .io_size = cfg->pio_size, .as = as, .ram_moved = cfg->ram_moved, .ram_opaque = cfg->line_opaque,
+        .ram_sync_dirty = cfg->ram_sync_dirty, .ram_sync_always = cfg->ram_sync_always,
     };
     g->bus = pci_bus_new("pcie.0", &host);
     /* the host bridge function: QEMU's IDs */

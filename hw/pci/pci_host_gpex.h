@@ -19,6 +19,9 @@ typedef struct gpex_config {
     /* a RAM-backed BAR moved (see pci.h): the board drops what caches its old place */
     void (*ram_moved)(void *opaque, int overlay, uint8_t *host, uint64_t size, uint64_t old_at,
                       uint64_t new_at);
+    /* a tracked RAM BAR's writes are collected (see pci.h) */
+    void (*ram_sync_dirty)(void *opaque, int overlay, uint8_t *host, uint64_t size, uint64_t *bitmap);
+    bool ram_sync_always;
 } gpex_config;
 
 pci_bus *gpex_create(address_space *as, device_list *devs, const gpex_config *cfg);

@@ -88,6 +88,17 @@ static void pci_ram_moved(void *opaque, int overlay, uint8_t *host, uint64_t siz
             rv_tlb_drop_host(b->harts[i], host, size);
 }
 
+/* A display takes VRAM's dirty bits: the harts' writable translations of it go, so the
+ * next store to each page sets its bit again (mmu.c's tlb_fill). */
+static void pci_ram_sync_dirty(void *opaque, int overlay, uint8_t *host, uint64_t size, uint64_t *bitmap)
+{
+    virt_board *b = opaque;
+    (void)overlay, (void)bitmap;
+    for (unsigned i = 0; i < b->nharts; i++)
+        if (b->harts[i])
+            rv_tlb_drop_host(b->harts[i], host, size);
+}
+
 static void kick_hart(void *opaque, unsigned hart)
 {
     virt_board *b = opaque;
@@ -522,6 +533,7 @@ static int virt_init(machine *m)
         .mmio64_base = VIRT_PCIE_MMIO64(m->opts.ram_size), .mmio64_size = VIRT_PCIE_MMIO64_SIZE,
         .pio_base = VIRT_PCIE_PIO, .pio_size = VIRT_PCIE_PIO_SIZE,
         .set_line = pci_line_set, .line_opaque = b, .ram_moved = pci_ram_moved,
+        .ram_sync_dirty = pci_ram_sync_dirty,
     };
     m->pci = gpex_create(&m->as, m->devices, &pcfg);
     virtio_pci_bus pci = { .bus = m->pci, .dma = &m->as };

@@ -8,6 +8,7 @@
 #include "hw/virtio/virtio_mmio.h"
 #include "hw/virtio/virtio_pci.h"
 #include "hw/misc/ivshmem.h"
+#include "hw/display/bochs_display.h"
 #include "hw/virtio/virtio_blk.h"
 #include "hw/virtio/virtio_rng.h"
 #include "hw/virtio/virtio_console.h"
@@ -29,6 +30,8 @@ typedef struct plan {
     const char *mmio_bus;        /* bus=virtio-mmio-bus.N, or NULL */
     hostmem *ivshmem;            /* ivshmem-plain's memdev: that device, not a virtio one */
     const char *id;              /* the user's id=, for info pci and query-pci */
+    bool bochs;                  /* bochs-display or VGA: `display` says how */
+    bochs_config display;
 } plan;
 
 /* bus=virtio-mmio-bus.N: the slot, or -1 with a message. */
@@ -115,7 +118,43 @@ static int pci_addr(device_opt *d)
 bool board_device_is_pci(const char *driver)
 {
     size_t n = strlen(driver);
-    return (n > 4 && !strcmp(driver + n - 4, "-pci")) || !strcmp(driver, "ivshmem-plain");
+    return (n > 4 && !strcmp(driver + n - 4, "-pci")) || !strcmp(driver, "ivshmem-plain") ||
+           !strcmp(driver, "bochs-display") || !strcmp(driver, "VGA");
+}
+
+/* bochs-display's and VGA's properties, as QEMU names them. */
+static int plan_bochs(device_opt *d, plan *p, bool vga)
+{
+    opt_list *l = &d->props;
+    char err[256];
+    uint64_t mem, x, y;
+    bool edid, b;
+    /* bochs-display takes vgamem= in bytes, VGA vgamem_mb= in MiB */
+    bool ok = vga ? opts_get_u64(l, "vgamem_mb", 16, &mem, err, sizeof(err))
+                  : opts_get_u64(l, "vgamem", 16ull << 20, &mem, err, sizeof(err));
+    if (ok && vga)
+        mem <<= 20;
+    ok = ok && opts_get_u64(l, "xres", 1280, &x, err, sizeof(err)) &&
+         opts_get_u64(l, "yres", 800, &y, err, sizeof(err)) &&
+         opts_get_bool(l, "edid", true, &edid, err, sizeof(err));
+    /* VGA's register windows are always there in tern (QEMU's defaults) */
+    ok = ok && (!vga || (opts_get_bool(l, "mmio", true, &b, err, sizeof(err)) &&
+                         opts_get_bool(l, "qemu-extended-regs", true, &b, err, sizeof(err))));
+    if (!ok) {
+        error_report("-device %s: %s", d->text, err);
+        return -1;
+    }
+    if (vga)
+        opts_get(l, "romfile");     /* no option ROM: nothing on RISC-V or microvm runs one */
+    p->bochs = true;
+    p->display = (bochs_config){ .vga = vga, .vram_size = mem, .xres = x > 0xffff ? 0 : (uint32_t)x,
+                                 .yres = y > 0xffff ? 0 : (uint32_t)y, .edid = edid, .id = p->id };
+    if (x > 0xffff || y > 0xffff) {
+        error_report("-device %s: xres=%llu,yres=%llu: too large", d->text, (unsigned long long)x,
+                     (unsigned long long)y);
+        return -1;
+    }
+    return 0;
 }
 
 /* A virtio-serial-pci waiting for its console port (QEMU's bus=ID.0). */
@@ -151,9 +190,10 @@ static int plan_device(machine *m, device_opt *d, plan *p, bool have_pci, serial
             return -1;
         }
         /* accepted for QEMU's command lines: tern's virtio-pci is modern only */
-        const char *dl = ivshmem ? NULL : opts_get(l, "disable-legacy");
+        bool virtio = !ivshmem && strcmp(drv, "bochs-display") && strcmp(drv, "VGA");
+        const char *dl = virtio ? opts_get(l, "disable-legacy") : NULL;
         if ((dl && strcmp(dl, "auto") && !opts_parse_bool(dl, &b)) ||
-            (!ivshmem && (!opts_get_bool(l, "disable-modern", false, &b, err, sizeof(err)) || b))) {
+            (virtio && (!opts_get_bool(l, "disable-modern", false, &b, err, sizeof(err)) || b))) {
             error_report("-device %s: tern's virtio-pci devices are modern (disable-modern=off)", d->text);
             return -1;
         }
@@ -177,6 +217,8 @@ static int plan_device(machine *m, device_opt *d, plan *p, bool have_pci, serial
         opts_get(l, "master");          /* QEMU's master=on|off: one host, nothing to migrate */
         return 0;
     }
+    if (!strcmp(drv, "bochs-display") || !strcmp(drv, "VGA"))
+        return plan_bochs(d, p, !strcmp(drv, "VGA"));
     if (!strcmp(drv, "virtio-blk-device") || !strcmp(drv, "virtio-blk-pci")) {
         p->img = claim_drive(m, d);
         if (!p->img)
@@ -308,6 +350,16 @@ int virtio_board_create(machine *m, address_space *as, virtio_slot *slots, const
                 return -1;
             }
             iv->qdev_id = p.id;
+            continue;
+        }
+        if (p.bochs) {
+            char err[128];
+            pci_dev *g = bochs_display_create(m->devices, pb->bus, p.devfn, &p.display, err, sizeof(err));
+            if (!g) {
+                error_report("-device %s: %s", d->text, err);
+                return -1;
+            }
+            g->qdev_id = p.id;
             continue;
         }
         if (!p.be)

@@ -354,9 +354,18 @@ static void pci_ram_moved(void *opaque, int overlay, uint8_t *host, uint64_t siz
     unsigned slot = KVM_FIRST_FREE_SLOT + (unsigned)overlay;
     if (old_at != PCI_UNMAPPED)
         kvm_vm_set_slot(b->vm, slot, old_at, host, 0);
-    if (new_at != PCI_UNMAPPED && !kvm_vm_set_slot(b->vm, slot, new_at, host, size))
+    if (new_at != PCI_UNMAPPED && !kvm_vm_set_slot_logged(b->vm, slot, new_at, host, size))
         guest_error("guest_errors: PCI: a RAM BAR at 0x%llx overlaps another; served by exits\n",
                     (unsigned long long)new_at);
+}
+
+/* A display takes VRAM's dirty pages: those the guest wrote through the slot. */
+static void pci_ram_sync_dirty(void *opaque, int overlay, uint8_t *host, uint64_t size, uint64_t *bitmap)
+{
+    microvm *b = opaque;
+    (void)host;
+    if (b->vm && !kvm_vm_dirty_log(b->vm, KVM_FIRST_FREE_SLOT + (unsigned)overlay, size, bitmap))
+        memset(bitmap, 0xff, (size_t)((size / 4096 + 63) / 64) * 8);    /* not logged: redraw it all */
 }
 
 /* MSI: a write to the local APICs' page is an interrupt; anywhere else it is a DMA
@@ -391,6 +400,7 @@ static void create_pci(microvm *b)
         .mmio_base = MVM_PCIE_MMIO, .mmio_size = MVM_PCIE_MMIO_SIZE,
         .pio_base = MVM_PCIE_PIO, .pio_size = MVM_PCIE_PIO_SIZE, .pio_bus_base = MVM_PCIE_PIO,
         .pio_as = &m->io, .set_line = pci_line_set, .line_opaque = b, .ram_moved = pci_ram_moved,
+        .ram_sync_dirty = pci_ram_sync_dirty, .ram_sync_always = true,
     };
     mmio64_window(&cfg.mmio64_base, &cfg.mmio64_size);
     for (unsigned i = 0; i < 4; i++)
