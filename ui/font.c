@@ -341,8 +341,13 @@ const font *font_default(void)
     if (!dflt)
         dflt = any_16px();
     if (!dflt) {
+#ifdef CONFIG_ZLIB
         error_report("warning: no console font in " FONT_DIR " (install Debian's console-setup-linux): "
                      "text consoles draw every character as a box");
+#else
+        error_report("warning: no console font it can read (this tern was built without zlib, and "
+                     FONT_DIR " has gzip'd fonts): text consoles draw every character as a box");
+#endif
         dflt = font_builtin();
     }
     return dflt;
