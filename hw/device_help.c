@@ -11,7 +11,7 @@ typedef struct dev_prop { const char *name, *type, *desc; } dev_prop;
 
 typedef struct dev_info {
     const char *name, *category, *bus, *desc;
-    dev_prop props[4];
+    dev_prop props[6];
 } dev_info;
 
 static const dev_info devices[] = {
@@ -38,13 +38,39 @@ static const dev_info devices[] = {
         { "master", "str", "on|off: accepted" } } },
     { "virtconsole", "Input devices", "virtio-serial-bus", "a console port on a chardev",
       { { "chardev", "str", "the -chardev id=ID it uses" }, { "name", "str", "port name (accepted)" } } },
+    { "bochs-display", "Display devices", "PCI", "the Bochs display (1234:1111, class 0380) for Linux's bochs driver",
+      { { "vgamem", "size", "VRAM (BAR 0) in bytes: 1M-256M, a power of two (16M)" },
+        { "xres", "uint32", "the EDID's preferred width (1280)" }, { "yres", "uint32", "and height (800)" },
+        { "edid", "bool", "an EDID blob in BAR 2 (on)" }, { "addr", "str", "SLOT[.FN] in hex" } } },
+    { "VGA", "Display devices", "PCI", "the standard VGA (1234:1111, class 0300; the Bochs registers in BAR 2)",
+      { { "vgamem_mb", "uint32", "VRAM in MiB (16)" }, { "xres", "uint32", "the EDID's preferred width (1280)" },
+        { "yres", "uint32", "and height (800)" }, { "edid", "bool", "an EDID blob (on)" },
+        { "addr", "str", "SLOT[.FN] in hex" } } },
+    { "virtio-gpu-pci", "Display devices", "PCI", "virtio GPU, 2D (1af4:1050)",
+      { { "xres", "uint32", "the first mode's width (1280)" }, { "yres", "uint32", "and height (800)" },
+        { "edid", "bool", "answer GET_EDID (on)" }, { "addr", "str", "SLOT[.FN] in hex" } } },
+    { "virtio-gpu-device", "Display devices", "virtio-bus", "virtio GPU, 2D, on a virtio-mmio slot",
+      { { "xres", "uint32", "the first mode's width (1280)" }, { "yres", "uint32", "and height (800)" },
+        { "edid", "bool", "answer GET_EDID (on)" }, { "bus", "str", "virtio-mmio-bus.N: the slot" } } },
+    { "virtio-keyboard-pci", "Input devices", "PCI", "a keyboard fed from the window (1af4:1052)",
+      { { "addr", "str", "SLOT[.FN] in hex" } } },
+    { "virtio-mouse-pci", "Input devices", "PCI", "a relative mouse, fed while the window grabs the pointer",
+      { { "addr", "str", "SLOT[.FN] in hex" } } },
+    { "virtio-tablet-pci", "Input devices", "PCI", "an absolute pointer: the window without a grab",
+      { { "addr", "str", "SLOT[.FN] in hex" } } },
+    { "virtio-keyboard-device", "Input devices", "virtio-bus", "a keyboard on a virtio-mmio slot",
+      { { "bus", "str", "virtio-mmio-bus.N: the slot" } } },
+    { "virtio-mouse-device", "Input devices", "virtio-bus", "a relative mouse on a virtio-mmio slot",
+      { { "bus", "str", "virtio-mmio-bus.N: the slot" } } },
+    { "virtio-tablet-device", "Input devices", "virtio-bus", "an absolute pointer on a virtio-mmio slot",
+      { { "bus", "str", "virtio-mmio-bus.N: the slot" } } },
 };
 
 int device_help(const char *name)
 {
     size_t n = sizeof(devices) / sizeof(devices[0]);
     if (!strcmp(name, "help") || !strcmp(name, "?")) {
-        static const char *const cats[] = { "Storage devices", "Input devices", "Misc devices" };
+        static const char *const cats[] = { "Storage devices", "Display devices", "Input devices", "Misc devices" };
         for (size_t c = 0; c < sizeof(cats) / sizeof(cats[0]); c++) {
             printf("%s%s:\n", c ? "\n" : "", cats[c]);
             for (size_t i = 0; i < n; i++)
@@ -57,7 +83,7 @@ int device_help(const char *name)
         if (strcmp(devices[i].name, name) && !(strcmp(name, "virtio-rng") == 0 && !strcmp(devices[i].name, "virtio-rng-device")))
             continue;
         printf("%s options:\n", devices[i].name);
-        for (const dev_prop *p = devices[i].props; p < devices[i].props + 4 && p->name; p++)
+        for (const dev_prop *p = devices[i].props; p < devices[i].props + 6 && p->name; p++)
             printf("  %s=<%s>%*s - %s\n", p->name, p->type, (int)(16 - strlen(p->name) - strlen(p->type)), "", p->desc);
         return 0;
     }

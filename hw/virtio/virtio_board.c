@@ -12,6 +12,7 @@
 #include "hw/virtio/virtio_blk.h"
 #include "hw/virtio/virtio_rng.h"
 #include "hw/virtio/virtio_console.h"
+#include "hw/virtio/virtio_input.h"
 #include "core/block.h"
 #include "core/log.h"
 #include <limits.h>
@@ -30,6 +31,8 @@ typedef struct plan {
     const char *mmio_bus;        /* bus=virtio-mmio-bus.N, or NULL */
     hostmem *ivshmem;            /* ivshmem-plain's memdev: that device, not a virtio one */
     const char *id;              /* the user's id=, for info pci and query-pci */
+    /* a backend that needs its transport (input, GPU): called once that exists */
+    bool (*attach)(virtio_dev *vd, char *err, size_t errsize);
     bool bochs;                  /* bochs-display or VGA: `display` says how */
     bochs_config display;
 } plan;
@@ -225,6 +228,18 @@ static int plan_device(machine *m, device_opt *d, plan *p, bool have_pci, serial
             return -1;
         p->be = &virtio_blk_backend;
         p->priv = virtio_blk_new(p->img, NULL);
+    } else if (!strncmp(drv, "virtio-keyboard-", 16) || !strncmp(drv, "virtio-mouse-", 13) ||
+               !strncmp(drv, "virtio-tablet-", 14)) {
+        const char *kind = strchr(drv + 7, '-') + 1;
+        if (strcmp(kind, "pci") && strcmp(kind, "device")) {
+            error_report("-device %s: unknown device (-device help lists them)", drv);
+            return -1;
+        }
+        p->be = &virtio_input_backend;
+        p->priv = virtio_input_new(!strncmp(drv, "virtio-keyboard", 15) ? VIRTIO_INPUT_KEYBOARD
+                                   : !strncmp(drv, "virtio-mouse", 12) ? VIRTIO_INPUT_MOUSE
+                                                                        : VIRTIO_INPUT_TABLET);
+        p->attach = virtio_input_attach;
     } else if (!strcmp(drv, "virtio-rng-device") || !strcmp(drv, "virtio-rng") || !strcmp(drv, "virtio-rng-pci")) {
         p->be = &virtio_rng_backend;
     } else if (!strcmp(drv, "virtconsole")) {
@@ -308,6 +323,10 @@ static bool create_pci(machine *m, const virtio_pci_bus *pb, plan *p)
         vd->extra_features = virtio_blk_extra_features(p->img);
     if (p->be == &virtio_console_backend && !virtio_console_attach(vd, err, sizeof(err))) {
         error_report("-device virtconsole: %s", err);
+        return false;
+    }
+    if (p->attach && !p->attach(vd, err, sizeof(err))) {
+        error_report("-device %s: %s", p->what, err);
         return false;
     }
     return true;
@@ -437,6 +456,13 @@ int virtio_board_create(machine *m, address_space *as, virtio_slot *slots, const
             char err[256];
             if (!virtio_console_attach(vd, err, sizeof(err))) {
                 error_report("-device virtconsole: %s", err);
+                return -1;
+            }
+        }
+        if (p->attach) {
+            char err[256];
+            if (!p->attach(vd, err, sizeof(err))) {
+                error_report("-device %s: %s", p->what, err);
                 return -1;
             }
         }
