@@ -186,8 +186,27 @@ static void update_title(void)
 /* The window follows the picture's size, as QEMU's: a mode change resizes it. */
 static void fit_window(void)
 {
-    if (!S.full_screen)
-        SDL_SetWindowSize(S.win, (int)S.pic_w, (int)S.pic_h);
+    if (S.full_screen)
+        return;
+    SDL_SetWindowSize(S.win, (int)S.pic_w, (int)S.pic_h);
+    /* a window placed for 640x480 may now reach past the screen's edge: move it back
+     * in, so the whole picture can be seen (and read back from the X server) */
+    int d = SDL_GetWindowDisplayIndex(S.win), x, y;
+    SDL_Rect b;
+    if (d < 0 || SDL_GetDisplayUsableBounds(d, &b) != 0)
+        return;
+    SDL_GetWindowPosition(S.win, &x, &y);
+    int nx = x, ny = y;
+    if (nx + (int)S.pic_w > b.x + b.w)
+        nx = b.x + b.w - (int)S.pic_w;
+    if (ny + (int)S.pic_h > b.y + b.h)
+        ny = b.y + b.h - (int)S.pic_h;
+    if (nx < b.x)
+        nx = b.x;
+    if (ny < b.y)
+        ny = b.y;
+    if (nx != x || ny != y)
+        SDL_SetWindowPosition(S.win, nx, ny);
 }
 
 /* What the pointer looks like over the window: the guest's sprite when the guest has
