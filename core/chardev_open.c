@@ -1,11 +1,12 @@
 /*
- * Chardev backends and their options (see chardev.h): stdio, null, file, pty and
- * sockets (unix or TCP, server or client), from -chardev's syntax or the short forms
- * of -serial, -monitor, -qmp and -gdb.
+ * Chardev backends and their options (see chardev.h): stdio, null, file, pty, sockets
+ * (unix or TCP, server or client) and vc (a text console in the window, ui/vc.c), from
+ * -chardev's syntax or the short forms of -serial, -monitor, -qmp and -gdb.
  */
 #include "core/chardev_impl.h"
 #include "core/opts.h"
 #include "core/log.h"
+#include "ui/vc.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -309,6 +310,37 @@ static chardev *open_pty(const char *label, char *err, size_t errsize)
     return c;
 }
 
+/* A text console: the chardev holds one end of a socket pair, like a connected socket
+ * (output never blocks the vCPU), and ui/vc.c's terminal the other. */
+static chardev *open_vc(const char *label, opt_list *o, char *err, size_t errsize)
+{
+    uint64_t cols, rows, width, height;
+    if (!opts_get_u64(o, "cols", 0, &cols, err, errsize) || !opts_get_u64(o, "rows", 0, &rows, err, errsize) ||
+        !opts_get_u64(o, "width", 0, &width, err, errsize) || !opts_get_u64(o, "height", 0, &height, err, errsize))
+        return NULL;
+    if (cols > 65535 || rows > 65535 || width > 65535 || height > 65535) {
+        snprintf(err, errsize, "vc: size out of range");
+        return NULL;
+    }
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+        snprintf(err, errsize, "vc: socketpair: %s", strerror(errno));
+        return NULL;
+    }
+    if (!vc_open_fd(label, (unsigned)cols, (unsigned)rows, (unsigned)width, (unsigned)height, sv[1], err, errsize)) {
+        close(sv[0]);
+        return NULL;
+    }
+    set_nonblock(sv[0]);
+    chardev *c = chardev_alloc(label);
+    c->in_fd = c->out_fd = sv[0];
+    c->is_socket = true;
+    c->nonblocking_out = true;
+    c->filename = strdup("vc");
+    c->watch = io_watch_add(sv[0], POLLIN, on_io, c);
+    return c;
+}
+
 static chardev *open_backend(const char *backend, const char *label, opt_list *o, bool legacy_mon,
                              char *err, size_t errsize)
 {
@@ -340,7 +372,9 @@ static chardev *open_backend(const char *backend, const char *label, opt_list *o
         return open_pty(label, err, errsize);
     if (!strcmp(backend, "socket"))
         return open_socket(label, o, err, errsize);
-    snprintf(err, errsize, "backend '%s' is not supported (stdio, null, file, pty, socket)", backend);
+    if (!strcmp(backend, "vc"))
+        return open_vc(label, o, err, errsize);
+    snprintf(err, errsize, "backend '%s' is not supported (stdio, null, file, pty, socket, vc)", backend);
     return NULL;
 }
 
@@ -436,10 +470,14 @@ chardev *chardev_from_spec(const char *spec, const char *label, bool *mon, char 
     } else if (!colon && (!strcmp(spec, "stdio") || !strcmp(spec, "null") || !strcmp(spec, "pty"))) {
         r = asprintf(&text, "%s", spec);
     } else if (!strcmp(spec, "vc") || !strncmp(spec, "vc:", 3)) {
-        r = asprintf(&text, "null");          /* no graphical console yet: output dropped */
+        /* vc[:WxH] in pixels or vc[:COLSCxROWSC] in characters: a text console */
+        unsigned cols = 0, rows = 0, width = 0, height = 0;
+        if (colon && !vc_parse_size(rest, &cols, &rows, &width, &height, err, errsize))
+            return NULL;
+        r = asprintf(&text, "vc,cols=%u,rows=%u,width=%u,height=%u", cols, rows, width, height);
     } else {
         snprintf(err, errsize, "%s: unknown backend (stdio, mon:stdio, null, none, pty, file:PATH, "
-                 "unix:PATH, tcp:HOST:PORT, chardev:ID)", spec);
+                 "unix:PATH, tcp:HOST:PORT, vc, chardev:ID)", spec);
         return NULL;
     }
     if (r < 0)
