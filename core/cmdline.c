@@ -394,7 +394,7 @@ static void parse_display(cmdline *cl, const char *arg)
         cl->display = DISPLAY_SDL;
         if (!opts_get_bool(&l, "full-screen", cl->full_screen, &cl->full_screen, err, sizeof(err)) ||
             !opts_get_bool(&l, "window-close", true, &cl->window_close, err, sizeof(err)) ||
-            !opts_get_bool(&l, "show-cursor", false, &b, err, sizeof(err)) ||
+            !opts_get_bool(&l, "show-cursor", false, &cl->show_cursor, err, sizeof(err)) ||
             !opts_get_bool(&l, "gl", false, &b, err, sizeof(err)) || b) {
             char msg[512];
             snprintf(msg, sizeof(msg), "-display %s: %s", arg, b ? "gl=on: tern renders without OpenGL" : err);

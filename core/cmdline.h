@@ -30,6 +30,7 @@ typedef struct cmdline {
     enum { DISPLAY_DEFAULT, DISPLAY_NONE, DISPLAY_SDL } display;   /* never DEFAULT once parsed */
     bool full_screen;                   /* -full-screen, -display sdl,full-screen=on */
     bool window_close;                  /* closing the window quits (QEMU's window-close=on) */
+    bool show_cursor;                   /* show-cursor=on */
 } cmdline;
 
 /* Parse argv; exits (status 0) for --help, --version and the help listings, and (status

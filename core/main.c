@@ -13,6 +13,7 @@
 #include "debug/monitor.h"
 #include "debug/qmp.h"
 #include "debug/gdbstub.h"
+#include "ui/display.h"
 #include "hw/device_help.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -172,9 +173,20 @@ static int run(cmdline *cl, machine *m)
         error_report("%s", err);
         return 2;
     }
+    if (cl->display == DISPLAY_SDL) {
+        display_options dop = { .name = cl->name, .full_screen = cl->full_screen,
+                                .show_cursor = cl->show_cursor, .no_window_close = !cl->window_close };
+        if (!display_sdl_open(&dop, err, sizeof(err))) {
+            error_report("%s", err);
+            return 2;
+        }
+    }
     daemonize_done(true);
     chardev_start_all();
-    return vm_run(m, cl->start_stopped);
+    int status = vm_run(m, cl->start_stopped);
+    /* the window goes before the devices whose pictures it shows */
+    display_sdl_close();
+    return status;
 }
 
 int main(int argc, char **argv)

@@ -181,7 +181,9 @@ def main():
         cmd += ["-accel", a.accel]
     cmd += a.arg
     if a.sdl:
-        cmd += ["-display", "sdl", "-serial", "stdio", "-name", "display-test",
+        # -qmp takes the default monitor's place, as in QEMU: a monitor on a vc of its own
+        cmd += ["-display", "sdl", "-serial", "stdio", "-chardev", "vc,id=mon0", "-mon", "chardev=mon0",
+                "-name", "display-test",
                 "-device", "virtio-keyboard-pci", "-device", "virtio-tablet-pci"]
     else:
         cmd += ["-nographic"]
@@ -327,7 +329,7 @@ def sdl_checks(a, tmp, out, shell, send, expect, dump, pattern_img, fails):
     same = False
     for attempt in range(20):
         time.sleep(0.5)
-        mon = dump("monitor.ppm", device="compat_monitor0")
+        mon = dump("monitor.ppm", device="mon0")
         shot = window_picture(win, os.path.join(out, "window-monitor.ppm"))
         lit = sum(1 for i in range(0, len(mon[2]), 3) if mon[2][i:i + 3] != b"\0\0\0")
         if shot == mon and lit > 100:
