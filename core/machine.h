@@ -55,7 +55,7 @@ typedef struct machine_opts {
 #define MAX_DRIVES 8
     drive_opt drives[MAX_DRIVES];
     int ndrives;
-#define MAX_DEVICES 16
+#define MAX_DEVICES 64
     device_opt devices[MAX_DEVICES];
     int ndevices;
 #define MAX_GLOBALS 16
