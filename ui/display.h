@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct display_options {
     const char *name;           /* -name: the title is "tern (NAME)"; NULL: "tern" */
@@ -23,6 +24,8 @@ bool display_sdl_available(void);
  * times a second. Main thread, after the machine and its consoles exist; the big lock
  * may be held or not. False with a reason (no SDL in this build, no X display). */
 bool display_sdl_open(const display_options *o, char *err, size_t errsize);
+/* Pictures the window has shown so far (bench/display, QMP x-query-display). */
+uint64_t display_sdl_frames(void);
 /* Close the window (at exit; harmless when it is not open). Main thread. */
 void display_sdl_close(void);
 

@@ -19,6 +19,8 @@
 
 bool display_sdl_available(void) { return false; }
 
+uint64_t display_sdl_frames(void) { return 0; }
+
 bool display_sdl_open(const display_options *o, char *err, size_t errsize)
 {
     snprintf(err, errsize, "-display sdl: this tern was built without SDL2 (install libsdl2-dev and "
@@ -135,6 +137,7 @@ static struct {
     unsigned shown;             /* index of the console in the window */
     bool need_full;             /* the texture must be filled from the whole picture */
     bool need_present;          /* the window needs drawing though the picture is the same */
+    uint64_t frames;            /* pictures presented (bench/display) */
     uint32_t pic_w, pic_h;      /* the shown console's picture */
     bool full_screen;
     bool grabbed;
@@ -761,6 +764,7 @@ static void frame(void)
     }
     SDL_RenderPresent(S.ren);
     S.need_present = false;
+    S.frames++;
 }
 
 /* The host-clock timer: runs with the big lock held, which the frame lets go of. */
@@ -788,6 +792,8 @@ static void tick(void *opaque)
 }
 
 bool display_sdl_available(void) { return true; }
+
+uint64_t display_sdl_frames(void) { return S.frames; }
 
 bool display_sdl_open(const display_options *o, char *err, size_t errsize)
 {
