@@ -20,28 +20,75 @@
 #define MAX_FILE (8u << 20)     /* the largest console fonts are a few hundred KiB */
 #define MAX_DIM 64
 
+/* One source of bytes: zlib's reader (which passes a file that is not gzip'd through
+ * unchanged) where tern has zlib, else the plain file. */
+typedef struct source {
+#ifdef CONFIG_ZLIB
+    gzFile z;
+#else
+    int fd;
+#endif
+} source;
+
+static bool source_open(source *s, const char *path)
+{
+#ifdef CONFIG_ZLIB
+    s->z = gzopen(path, "rb");
+    if (!s->z && !errno)
+        errno = ENOMEM;
+    return s->z != NULL;
+#else
+    s->fd = open(path, O_RDONLY | O_CLOEXEC);
+    return s->fd >= 0;
+#endif
+}
+
+/* Bytes read (0 at the end), or -1 with a reason. */
+static long source_read(source *s, uint8_t *buf, size_t n, const char **why)
+{
+#ifdef CONFIG_ZLIB
+    int r = gzread(s->z, buf, (unsigned)n), e;
+    if (r < 0)
+        *why = gzerror(s->z, &e);
+    return r;
+#else
+    for (;;) {
+        ssize_t r = read(s->fd, buf, n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            *why = strerror(errno);
+        return (long)r;
+    }
+#endif
+}
+
+static void source_close(source *s)
+{
+#ifdef CONFIG_ZLIB
+    gzclose(s->z);
+#else
+    close(s->fd);
+#endif
+}
+
 /* The whole file, uncompressed. NULL with a reason. */
 static uint8_t *read_all(const char *path, size_t *len, char *err, size_t errsize)
 {
+    source src;
+    if (!source_open(&src, path)) {
+        snprintf(err, errsize, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
     size_t cap = 65536, n = 0;
     uint8_t *buf = malloc(cap);
     if (!buf)
         fatal("out of memory");
-#ifdef CONFIG_ZLIB
-    /* gzread passes a file that is not gzip'd through unchanged */
-    gzFile z = gzopen(path, "rb");
-    if (!z) {
-        snprintf(err, errsize, "%s: %s", path, strerror(errno ? errno : ENOMEM));
-        free(buf);
-        return NULL;
-    }
     for (;;) {
         if (n == cap) {
             if (cap >= MAX_FILE) {
                 snprintf(err, errsize, "%s: too large for a console font", path);
-                gzclose(z);
-                free(buf);
-                return NULL;
+                goto fail;
             }
             cap *= 2;
             uint8_t *nb = realloc(buf, cap);
@@ -49,48 +96,18 @@ static uint8_t *read_all(const char *path, size_t *len, char *err, size_t errsiz
                 fatal("out of memory");
             buf = nb;
         }
-        int r = gzread(z, buf + n, (unsigned)(cap - n));
+        const char *why = NULL;
+        long r = source_read(&src, buf + n, cap - n, &why);
         if (r < 0) {
-            int e;
-            snprintf(err, errsize, "%s: %s", path, gzerror(z, &e));
-            gzclose(z);
-            free(buf);
-            return NULL;
+            snprintf(err, errsize, "%s: %s", path, why);
+            goto fail;
         }
         if (r == 0)
             break;
         n += (size_t)r;
     }
-    gzclose(z);
-#else
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(err, errsize, "%s: %s", path, strerror(errno));
-        free(buf);
-        return NULL;
-    }
-    for (;;) {
-        if (n == cap) {
-            if (cap >= MAX_FILE) {
-                snprintf(err, errsize, "%s: too large for a console font", path);
-                close(fd);
-                free(buf);
-                return NULL;
-            }
-            cap *= 2;
-            uint8_t *nb = realloc(buf, cap);
-            if (!nb)
-                fatal("out of memory");
-            buf = nb;
-        }
-        ssize_t r = read(fd, buf + n, cap - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
+    source_close(&src);
+#ifndef CONFIG_ZLIB
     if (n >= 2 && buf[0] == 0x1f && buf[1] == 0x8b) {
         snprintf(err, errsize, "%s: a gzip'd font, and this tern was built without zlib", path);
         free(buf);
@@ -99,6 +116,10 @@ static uint8_t *read_all(const char *path, size_t *len, char *err, size_t errsiz
 #endif
     *len = n;
     return buf;
+fail:
+    source_close(&src);
+    free(buf);
+    return NULL;
 }
 
 static uint32_t le32(const uint8_t *p)
