@@ -11,6 +11,7 @@
 #include "hw/pci/pci.h"
 #include "core/version.h"
 #include "ui/console.h"
+#include "ui/input.h"
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -139,6 +140,49 @@ static void cmd_screendump(machine *m, mon_out *o, const char *args)
         mon_printf(o, "%s\n", err);
     }
     free(copy);
+}
+
+/* sendkey KEYS [HOLD_MS]: KEYS as QEMU spells them, "ctrl-alt-f1", names or 0x numbers */
+static void cmd_sendkey(machine *m, mon_out *o, const char *args)
+{
+    char keys[256];
+    unsigned long hold = 100;
+    const char *sp = strpbrk(args, " \t");
+    size_t n = sp ? (size_t)(sp - args) : strlen(args);
+    if (!n || n >= sizeof(keys)) {
+        mon_printf(o, "usage: sendkey keys [hold_ms]\n");
+        return;
+    }
+    memcpy(keys, args, n);
+    keys[n] = 0;
+    if (sp) {
+        char *end;
+        while (*sp == ' ' || *sp == '\t')
+            sp++;
+        hold = strtoul(sp, &end, 0);
+        if (*sp && (*end || end == sp)) {
+            mon_printf(o, "invalid hold time '%s'\n", sp);
+            return;
+        }
+        if (!*sp)
+            hold = 100;
+    }
+    uint16_t codes[16];
+    unsigned nc = 0;
+    char *save = NULL;
+    for (char *k = strtok_r(keys, "-", &save); k; k = strtok_r(NULL, "-", &save)) {
+        int code = !strncmp(k, "0x", 2) ? input_number_to_key((int)strtol(k, NULL, 16)) : input_qcode_to_key(k);
+        if (code < 0) {
+            mon_printf(o, "invalid parameter: %s\n", k);
+            return;
+        }
+        if (nc == 16) {
+            mon_printf(o, "too many keys\n");
+            return;
+        }
+        codes[nc++] = (uint16_t)code;
+    }
+    input_send_keys(codes, nc, (unsigned)hold);
 }
 
 static void cmd_cpu(machine *m, mon_out *o, const char *args)
@@ -437,6 +481,8 @@ static const hmp_cmd commands[] = {
     { "system_reset", NULL, "", "reset the system", cmd_system_reset },
     { "system_powerdown", NULL, "", "send system power down event", cmd_system_powerdown },
     { "quit", "q", "", "quit the emulator", cmd_quit },
+    { "sendkey", NULL, "keys [hold_ms]",
+      "send keys to the VM (e.g. 'sendkey ctrl-alt-f1', default hold time=100 ms)", cmd_sendkey },
     { "screendump", NULL, "filename [-f format] [device [head]]",
       "save screen from head 'head' of display device 'device' in specified format 'format' as image 'filename'. Currently only 'png' and 'ppm' formats are supported.",
       cmd_screendump },

@@ -15,6 +15,7 @@
 #include "hw/pci/pci.h"
 #include "ui/console.h"
 #include "ui/display.h"
+#include "ui/input.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,7 +121,7 @@ static void on_event(void *opaque, const char *name, bool guest, const char *rea
 
 /* ---- arguments ---- */
 
-typedef enum { ARG_STR, ARG_INT, ARG_BOOL, ARG_STR_LIST } arg_type;
+typedef enum { ARG_STR, ARG_INT, ARG_BOOL, ARG_STR_LIST, ARG_LIST } arg_type;
 
 typedef struct arg_spec {
     const char *name;
@@ -134,7 +135,7 @@ static const char *type_word(arg_type t)
     case ARG_STR: return "string";
     case ARG_INT: return "integer";
     case ARG_BOOL: return "boolean";
-    case ARG_STR_LIST: return "array";
+    case ARG_STR_LIST: case ARG_LIST: return "array";
     }
     return "value";
 }
@@ -161,7 +162,7 @@ static json *check_args(const json *args, const arg_spec *spec)
         json_type t = json_typeof(v);
         int64_t iv;
         bool ok = (a->type == ARG_STR && t == JSON_STRING) || (a->type == ARG_BOOL && t == JSON_BOOL) ||
-                  (a->type == ARG_INT && json_int_value(v, &iv)) || (a->type == ARG_STR_LIST && t == JSON_ARRAY);
+                  (a->type == ARG_INT && json_int_value(v, &iv)) || ((a->type == ARG_STR_LIST || a->type == ARG_LIST) && t == JSON_ARRAY);
         if (a->type == ARG_STR_LIST && ok)
             for (size_t i = 0; i < json_array_len(v); i++)
                 ok &= json_typeof(json_array_at(v, i)) == JSON_STRING;
@@ -383,6 +384,122 @@ static json *qmp_screendump(qmp_session *s, const json *args, json **err)
     return json_new_object();
 }
 
+/* A KeyValue: {"type": "qcode", "data": "ctrl"} or {"type": "number", "data": 29}. */
+static int key_value(const json *kv, json **err)
+{
+    const char *type = NULL, *name = NULL;
+    int64_t num = -1;
+    int code = -1;
+    json_get_str(kv, "type", &type);
+    if (type && !strcmp(type, "qcode") && json_get_str(kv, "data", &name))
+        code = input_qcode_to_key(name);
+    else if (type && !strcmp(type, "number") && json_get_int(kv, "data", &num))
+        code = num >= 0 && num < 256 ? input_number_to_key((int)num) : -1;
+    else {
+        *err = error_obj("GenericError", "Invalid parameter type for 'key', expected: KeyValue");
+        return -1;
+    }
+    if (code < 0)
+        *err = name ? error_obj("GenericError", "Parameter 'data' does not accept value '%s'", name)
+                    : error_obj("GenericError", "Key number %lld is not mapped", (long long)num);
+    return code;
+}
+
+static json *qmp_send_key(qmp_session *s, const json *args, json **err)
+{
+    const json *keys = json_get(args, "keys");
+    int64_t hold = 100;
+    if (json_get(args, "hold-time"))
+        json_get_int(args, "hold-time", &hold);
+    uint16_t codes[16];
+    size_t n = json_array_len(keys);
+    if (n == 0 || n > 16) {
+        *err = error_obj("GenericError", "Parameter 'keys' expects 1 to 16 keys");
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int c = key_value(json_array_at(keys, i), err);
+        if (c < 0)
+            return NULL;
+        codes[i] = (uint16_t)c;
+    }
+    input_send_keys(codes, (unsigned)n, hold < 0 ? 0 : hold > 60000 ? 60000 : (unsigned)hold);
+    return json_new_object();
+}
+
+/* input-send-event: key, btn, rel and abs events, then one SYN_REPORT, as QEMU's. */
+static json *qmp_input_send_event(qmp_session *s, const json *args, json **err)
+{
+    static const struct { const char *name; uint16_t btn; } buttons[] = {
+        { "left", INPUT_BTN_LEFT }, { "right", INPUT_BTN_RIGHT }, { "middle", INPUT_BTN_MIDDLE },
+        { "side", INPUT_BTN_SIDE }, { "extra", INPUT_BTN_EXTRA },
+    };
+    const json *events = json_get(args, "events");
+    /* all checked before any is sent: a bad list sends nothing */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < json_array_len(events); i++) {
+            const json *ev = json_array_at(events, i), *data = json_get(ev, "data");
+            const char *type = NULL, *axis = NULL, *button = NULL;
+            bool down = false;
+            int64_t value = 0;
+            json_get_str(ev, "type", &type);
+            if (!type || !data) {
+                *err = error_obj("GenericError", "Invalid parameter type for 'events', expected: InputEvent");
+                return NULL;
+            }
+            if (!strcmp(type, "key")) {
+                int code = key_value(json_get(data, "key"), err);
+                if (code < 0 || !json_get_bool(data, "down", &down)) {
+                    if (!*err)
+                        *err = error_obj("GenericError", "Parameter 'down' is missing");
+                    return NULL;
+                }
+                if (pass)
+                    input_send_key((uint16_t)code, down);
+            } else if (!strcmp(type, "btn")) {
+                json_get_str(data, "button", &button);
+                if (!json_get_bool(data, "down", &down) || !button) {
+                    *err = error_obj("GenericError", "Parameters 'button' and 'down' are required");
+                    return NULL;
+                }
+                if (!strcmp(button, "wheel-up") || !strcmp(button, "wheel-down")) {
+                    if (pass && down)
+                        input_send_rel(0, 0, !strcmp(button, "wheel-up") ? 1 : -1);
+                    continue;
+                }
+                size_t b = 0;
+                while (b < sizeof(buttons) / sizeof(buttons[0]) && strcmp(buttons[b].name, button))
+                    b++;
+                if (b == sizeof(buttons) / sizeof(buttons[0])) {
+                    *err = error_obj("GenericError", "Parameter 'button' does not accept value '%s'", button);
+                    return NULL;
+                }
+                if (pass)
+                    input_send_button(buttons[b].btn, down);
+            } else if (!strcmp(type, "rel") || !strcmp(type, "abs")) {
+                json_get_str(data, "axis", &axis);
+                if (!axis || (strcmp(axis, "x") && strcmp(axis, "y")) || !json_get_int(data, "value", &value)) {
+                    *err = error_obj("GenericError", "Parameters 'axis' (x or y) and 'value' are required");
+                    return NULL;
+                }
+                if (!pass)
+                    continue;
+                bool x = !strcmp(axis, "x");
+                int32_t v = value < INT32_MIN ? INT32_MIN : value > INT32_MAX ? INT32_MAX : (int32_t)value;
+                if (!strcmp(type, "rel"))
+                    input_send_rel(x ? v : 0, x ? 0 : v, 0);
+                else
+                    input_send_abs_axis(x ? INPUT_ABS_X : INPUT_ABS_Y, v < 0 ? 0 : (uint32_t)v);
+            } else {
+                *err = error_obj("GenericError", "Parameter 'type' does not accept value '%s'", type);
+                return NULL;
+            }
+        }
+    }
+    input_sync();
+    return json_new_object();
+}
+
 /* tern's own (x-, as QEMU marks what is not a stable interface): how many pictures the
  * window has shown, for bench/display */
 static json *x_query_display(qmp_session *s, const json *args, json **err)
@@ -400,6 +517,10 @@ static const arg_spec caps_args[] = { { "enable", ARG_STR_LIST, true }, { NULL, 
 static const arg_spec screendump_args[] = { { "filename", ARG_STR, false }, { "device", ARG_STR, true },
                                             { "head", ARG_INT, true }, { "format", ARG_STR, true },
                                             { NULL, ARG_STR, false } };
+static const arg_spec send_key_args[] = { { "keys", ARG_LIST, false }, { "hold-time", ARG_INT, true },
+                                          { NULL, ARG_STR, false } };
+static const arg_spec input_event_args[] = { { "events", ARG_LIST, false }, { "device", ARG_STR, true },
+                                             { "head", ARG_INT, true }, { NULL, ARG_STR, false } };
 static const arg_spec hmc_args[] = { { "command-line", ARG_STR, false }, { "cpu-index", ARG_INT, true },
                                      { NULL, ARG_STR, false } };
 
@@ -424,6 +545,8 @@ static const struct qmp_cmd {
     { "quit", qmp_quit, no_args },
     { "screendump", qmp_screendump, screendump_args },
     { "x-query-display", x_query_display, no_args },
+    { "send-key", qmp_send_key, send_key_args },
+    { "input-send-event", qmp_input_send_event, input_event_args },
     { "human-monitor-command", human_monitor_command, hmc_args },
 };
 

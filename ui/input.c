@@ -89,6 +89,11 @@ void input_send_abs(uint32_t x, uint32_t y)
     send(INPUT_KIND_TABLET, INPUT_EV_ABS, INPUT_ABS_Y, (int32_t)(y > INPUT_ABS_MAX ? INPUT_ABS_MAX : y));
 }
 
+void input_send_abs_axis(unsigned axis, uint32_t v)
+{
+    send(INPUT_KIND_TABLET, INPUT_EV_ABS, (uint16_t)axis, (int32_t)(v > INPUT_ABS_MAX ? INPUT_ABS_MAX : v));
+}
+
 void input_sync(void)
 {
     for (size_t i = 0; i < nroutes; i++) {

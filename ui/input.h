@@ -47,7 +47,17 @@ void input_send_rel(int32_t dx, int32_t dy, int32_t wheel);
 /* Absolute position, 0..INPUT_ABS_MAX in each axis (larger values are clamped): to
  * tablets. */
 void input_send_abs(uint32_t x, uint32_t y);
+/* One axis only (QMP's input-send-event sends them one at a time). */
+void input_send_abs_axis(unsigned axis, uint32_t v);
 /* End of a group of events (a SYN_REPORT to every handler that got one). */
 void input_sync(void);
+
+/* QEMU's key names (its QKeyCode spellings: "a", "ret", "ctrl", "f1", "kp_enter") and
+ * key numbers (PC scancodes, 0x80 for the 0xe0 prefix): the KEY_* code, or -1. */
+int input_qcode_to_key(const char *name);
+int input_number_to_key(int number);
+/* Press keys in order now and release them in reverse hold_ms later (the monitor's
+ * sendkey, QMP's send-key); a chord still held is released first. */
+void input_send_keys(const uint16_t *codes, unsigned n, unsigned hold_ms);
 
 #endif

@@ -808,9 +808,27 @@ bool display_sdl_open(const display_options *o, char *err, size_t errsize)
     SDL_SetHint(SDL_HINT_ALLOW_ALT_TAB_WHILE_GRABBED, "0");
     SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "1");
     SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
+    /* only the kind of display the environment names, so that probing the other one
+     * prints nothing of its own (libwayland complains on stderr) */
+    const char *x = getenv("DISPLAY"), *wl = getenv("WAYLAND_DISPLAY");
+    if (!getenv("SDL_VIDEODRIVER") && ((x && *x) != (wl && *wl)))
+        SDL_SetHint(SDL_HINT_VIDEODRIVER, x && *x ? "x11" : "wayland");
     if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
-        snprintf(err, errsize, "-display sdl: cannot open a window: %s%s", SDL_GetError(),
-                 getenv("DISPLAY") || getenv("WAYLAND_DISPLAY") ? "" : " (DISPLAY is not set)");
+        if (x && *x)
+            snprintf(err, errsize, "-display sdl: cannot open a window on DISPLAY=%s: %s", x, SDL_GetError());
+        else
+            snprintf(err, errsize, "-display sdl: cannot open a window: %s%s", SDL_GetError(),
+                     wl && *wl ? "" : " (DISPLAY is not set)");
+        return false;
+    }
+    /* where no X server or Wayland compositor answers, SDL falls back to drivers with
+     * no window anyone sees (KMS/DRM on a console, offscreen): a user asking for a
+     * window is told, unless they chose the driver themselves */
+    const char *drv = SDL_GetCurrentVideoDriver();
+    if (!getenv("SDL_VIDEODRIVER") && drv && strcmp(drv, "x11") && strcmp(drv, "wayland")) {
+        snprintf(err, errsize, "-display sdl: cannot open a window: no X11 or Wayland display answers%s "
+                 "(SDL would use '%s')", getenv("DISPLAY") ? " at $DISPLAY" : "", drv);
+        SDL_QuitSubSystem(SDL_INIT_VIDEO);
         return false;
     }
     memset(&S, 0, sizeof(S));

@@ -186,7 +186,7 @@ def main():
                 "-name", "display-test",
                 "-device", "virtio-keyboard-pci", "-device", "virtio-tablet-pci"]
     else:
-        cmd += ["-nographic"]
+        cmd += ["-nographic", "-device", "virtio-keyboard-pci", "-device", "virtio-tablet-pci"]
     print("[display] " + " ".join(cmd), flush=True)
     con = Console(cmd)
     atexit.register(con.kill)
@@ -258,6 +258,8 @@ def main():
 
     if a.sdl:
         sdl_checks(a, tmp, out, shell, send, expect, dump, got, fails)
+    else:
+        headless_input_checks(qmp, shell, send, expect, fails)
 
     shell("/fbtest text")
     send("poweroff")
@@ -267,6 +269,61 @@ def main():
             print("FAIL: " + f)
         sys.exit(1)
     print("\ndisplay_test: PASS (%s)" % a.gpu)
+
+def qcodes_for(text):
+    """QEMU key names for typing text on a US keyboard: (name, shifted) pairs."""
+    named = {" ": ("spc", False), "-": ("minus", False), ">": ("dot", True), "/": ("slash", False),
+             ".": ("dot", False), "\n": ("ret", False)}
+    out = []
+    for ch in text:
+        if ch in named:
+            out.append(named[ch])
+        elif ch.isalpha():
+            out.append((ch.lower(), ch.isupper()))
+        elif ch.isdigit():
+            out.append((ch, False))
+        else:
+            raise ValueError(ch)
+    return out
+
+def headless_input_checks(qmp, shell, send, expect, fails):
+    """Without a window, scripts type through QMP and the monitor, as with QEMU."""
+    shell("/fbtest text")
+    for name, shifted in qcodes_for("echo qmp-send-key-ok > /dev/ttyS0"):
+        keys = [{"type": "qcode", "data": "shift"}] if shifted else []
+        r = qmp.cmd("send-key", keys=keys + [{"type": "qcode", "data": name}], **{"hold-time": 5})
+        if "error" in r:
+            fails.append("send-key: %s" % r["error"])
+            return
+        time.sleep(0.02)
+    ret = {"type": "key", "data": {"down": True, "key": {"type": "qcode", "data": "ret"}}}
+    qmp.cmd("input-send-event", events=[ret])
+    ret["data"]["down"] = False
+    qmp.cmd("input-send-event", events=[ret])
+    try:
+        expect(r"qmp-send-key-ok", 30)
+        print("\nok: keys sent with QMP send-key and input-send-event ran a command on fbcon's shell")
+    except SystemExit:
+        fails.append("send-key: the typed command did not run")
+    for name, shifted in qcodes_for("echo hmp-sendkey-ok > /dev/ttyS0\n"):
+        qmp.cmd("human-monitor-command", **{"command-line": "sendkey %s%s 5" % ("shift-" if shifted else "", name)})
+        time.sleep(0.02)
+    try:
+        expect(r"hmp-sendkey-ok", 30)
+        print("\nok: keys sent with the monitor's sendkey ran a command on fbcon's shell")
+    except SystemExit:
+        fails.append("sendkey: the typed command did not run")
+    shell("true")
+    send("/fbtest input 'QEMU Virtio Tablet' 2")
+    expect(r"fbtest: reading", 30)
+    time.sleep(0.3)
+    qmp.cmd("input-send-event", events=[{"type": "abs", "data": {"axis": "x", "value": 1234}},
+                                        {"type": "abs", "data": {"axis": "y", "value": 4321}}])
+    text = expect(r"/ # ", 30).decode(errors="replace")
+    if "code 0 value 1234" in text and "code 1 value 4321" in text:
+        print("\nok: input-send-event's absolute position reached the guest's tablet")
+    else:
+        fails.append("input-send-event: the tablet events did not arrive:\n" + text)
 
 def x(*args, check=True):
     r = subprocess.run(list(args), capture_output=True, text=True, timeout=60)

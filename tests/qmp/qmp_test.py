@@ -155,6 +155,17 @@ def session(tern, spin, spec, addr, label):
               {g["bar"] for g in rng.get("regions", [])} == {1, 4} and
               [g["mem_type_64"] for g in rng["regions"] if g["bar"] == 4] == [True],
               "query-pci: the host bridge and a virtio-rng-pci in slot 5 with its BARs")
+        # screendump's answers when there is nothing to take, and bad arguments
+        shot = os.path.join(os.path.dirname(os.path.abspath(spin)), "qmp-shot-%d.ppm" % os.getpid())
+        r = q.cmd("screendump", {"filename": shot})
+        check(r.get("error", {}).get("desc") == "There is no console to take a screendump from." and
+              not os.path.exists(shot), "screendump without a display: QEMU's error, no file")
+        r = q.cmd("screendump", {"filename": shot, "format": "jpeg"})
+        check(r.get("error", {}).get("class") == "GenericError", "screendump format=jpeg is refused")
+        r = q.cmd("screendump", {"filename": shot, "device": "nosuch"})
+        check(r.get("error", {}).get("class") == "DeviceNotFound", "screendump device=nosuch: DeviceNotFound")
+        r = q.cmd("send-key", {"keys": [{"type": "qcode", "data": "nosuchkey"}]})
+        check(r.get("error", {}).get("class") == "GenericError", "send-key with an unknown key is refused")
 
         # start, stop, and guest time standing still while stopped
         check(q.cmd("cont") == {"return": {}}, "cont")

@@ -55,6 +55,17 @@ expect_err "does not fit" -M virt -m 1M -bios none -kernel "$tmp/big.bin"
 # a bad -D path
 expect_err "/nonexistent/dir/log" -D /nonexistent/dir/log -M virt -bios none -kernel /bin/true
 
+# displays: QEMU's other front ends and adapters, bad properties
+echo 'int x;' >"$tmp/k.bin"
+expect_err "sdl (a window) and none" -display gtk -M virt -bios none -kernel "$tmp/k.bin"
+expect_err "gl=on" -display sdl,gl=on -M virt -bios none -kernel "$tmp/k.bin"
+expect_err "unknown option 'foo'" -display sdl,foo=1 -M virt -bios none -kernel "$tmp/k.bin"
+expect_err "cannot be used with -display sdl" -nographic -display sdl -M virt -bios none -kernel "$tmp/k.bin"
+expect_err "-vga cirrus" -vga cirrus -M virt -bios none -kernel "$tmp/k.bin"
+expect_err "a power of two" -display none -M virt -bios none -kernel "$tmp/k.bin" -device bochs-display,vgamem=3M
+expect_err "xres=100" -display none -M virt -bios none -kernel "$tmp/k.bin" -device VGA,xres=100
+expect_err "from 64x64" -display none -M virt -bios none -kernel "$tmp/k.bin" -device virtio-gpu-pci,xres=9999
+DISPLAY=:999 expect_err "cannot open a window" -display sdl -M virt -bios none -kernel "$tmp/k.bin" -device bochs-display
 # board-level inputs (issue: kernel not RISC-V, missing initrd, bad disk, bad -drive)
 printf '\037\213\010\000' >"$tmp/gz.img"
 expect_err "gzip-compressed" -M virt -kernel "$tmp/gz.img" -bios none
