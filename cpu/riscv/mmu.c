@@ -64,6 +64,9 @@ void rv_tlb_flush(rv_cpu *c)
 void rv_tlb_drop_host(rv_cpu *c, const void *host, uint64_t len)
 {
     uintptr_t lo = (uintptr_t)host, hi = lo + len;
+    /* the caller's change (VRAM's dirty bits taken, an overlay moved) before the look
+     * at the entries: an entry a hart made, fenced, then marked or rechecked is seen */
+    atomic_thread_fence(memory_order_seq_cst);
     for (int i = 0; i < TLBCTX_COUNT; i++)
         for (int a = 0; a < 3; a++)
             for (unsigned k = 0; k < TLB_SIZE; k++) {
@@ -313,9 +316,6 @@ static void tlb_fill(rv_cpu *c, uint64_t va, uint64_t pa, enum rv_access acc, un
         w->marks = as_code_marks(c->as, ppage);
         return;
     }
-    /* a display's VRAM learns of the stores this entry will let through */
-    if (acc == ACC_WRITE && atomic_load_explicit(&c->as->noverlays, memory_order_relaxed))
-        as_mark_dirty(c->as, ppage, 4096);
     rv_tlb_entry *e = &tlb_for(c, acc)->e[acc][rv_tlb_index(va)];
     e->vpage = va & ~0xfffull;
     e->addend = (uintptr_t)host - e->vpage;
@@ -326,6 +326,14 @@ static void tlb_fill(rv_cpu *c, uint64_t va, uint64_t pa, enum rv_access acc, un
     atomic_thread_fence(memory_order_seq_cst);
     if (atomic_load(&c->as->overlay_gen) != gen)
         __atomic_store_n(&e->vpage, TLB_INVALID, __ATOMIC_RELAXED);
+    /* a display's VRAM learns of the stores this entry will let through. Marked only
+     * now that the entry is in place (the fence above): a display that takes the marks
+     * (pci_bar_take_dirty) before this leaves this one for its next turn, and one that
+     * takes it finds the entry when it drops the harts' translations right after.
+     * Marked before, a take and drop between the two would miss the entry, and the
+     * stores through it would never show. */
+    if (acc == ACC_WRITE && atomic_load_explicit(&c->as->noverlays, memory_order_relaxed))
+        as_mark_dirty(c->as, ppage, 4096);
 }
 
 /* Translate + PMP check for an access lying within one page. */

@@ -1,0 +1,263 @@
+#!/bin/bash
+# VRAM dirty tracking on the software path: on -M virt a bochs-display's VRAM BAR is a
+# RAM-backed overlay the harts store to through their TLBs, and the SDL window redraws
+# only the lines of the pages marked written: marked when a store takes the slow path or
+# a hart caches a writable translation of the page (cpu/riscv/mmu.c tlb_fill), and taking
+# the marks drops those translations so the next store marks again (hw/riscv/virt.c). The
+# bare-metal guest tests/baremetal/bochs.c (M-mode, no MMU, never flushing anything) sets
+# 320x200x32, clears the frame, then (each step when the test says so over the UART)
+# draws picture A over the whole frame and picture B over part of it, with stores of
+# every width and an AMO. After each, the window (ImageMagick import, under a private
+# Xvfb) must show the picture the guest drew, and then equal a QMP screendump (a full
+# refresh from VRAM) pixel for pixel. On the translator, the interpreter and check mode.
+# The window is watched before any screendump is taken: a screendump's full refresh
+# makes the window redraw everything, so it would hide a page whose marks were missed.
+# ACCELS (as for run-tests) picks the accelerators. Skipped without the riscv64 cross
+# compiler, SDL or the X tools.
+# timeout: 120
+set -u
+T=${TERN:?}
+SRC=${SRCDIR:?}
+B=${BUILDDIR:?}
+cc=$(command -v riscv64-linux-gnu-gcc || true)
+[ -n "$cc" ] || { echo "no riscv64 cross compiler"; exit 77; }
+for tool in Xvfb xdotool import python3; do
+    command -v $tool >/dev/null || { echo "$tool is not installed (scripts/install-deps installs it)"; exit 77; }
+done
+grep -q "define CONFIG_SDL 1" "$B/config.h" || { echo "tern was built without SDL (--disable-sdl)"; exit 77; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$cc" -O2 -march=rv64gc -mabi=lp64d -mcmodel=medany -ffreestanding -nostdlib -static -fno-pie -no-pie \
+    -Wl,--build-id=none -Wl,--no-warn-rwx-segments -T"$SRC/bench/guest/link.ld" \
+    -o "$tmp/bochs.elf" "$SRC/bench/guest/start.S" "$SRC/tests/baremetal/bochs.c" || exit 1
+# a display number nobody uses
+for n in $(seq 90 140); do [ -e /tmp/.X11-unix/X$n ] || [ -e /tmp/.X$n-lock ] || break; done
+Xvfb :$n -screen 0 1280x1024x24 -nolisten tcp >/dev/null 2>&1 &
+xpid=$!
+trap 'kill $xpid 2>/dev/null; wait $xpid 2>/dev/null; rm -rf "$tmp"' EXIT
+for i in $(seq 100); do [ -e /tmp/.X11-unix/X$n ] && break; sleep 0.1; done
+export DISPLAY=:$n
+
+python3 - "$T" "$tmp/bochs.elf" "$tmp" ${ACCELS:-jit interp jit,check=on} <<'EOF'
+import atexit, json, os, socket, subprocess, sys, threading, time
+
+tern, elf, tmp = sys.argv[1:4]
+accels = sys.argv[4:]
+W, H = 320, 200
+
+def picture_a(x, y):
+    return ((x * 7 + y) & 255) << 16 | ((y * 3) & 255) << 8 | ((x ^ y) & 255)
+
+def rgb(pixels):
+    return b"".join(bytes((v >> 16 & 255, v >> 8 & 255, v & 255)) for v in pixels)
+
+# the pictures tests/baremetal/bochs.c draws, as (width, height, RGB bytes) like read_ppm's
+A = [picture_a(x, y) for y in range(H) for x in range(W)]
+Bp = list(A)
+for y in range(50, 100):
+    Bp[y * W:(y + 1) * W] = [0xff8040] * W
+for x, y, v in ((5, 10, 0xffffff), (100, 120, 0xffffff), (200, 150, 0xffffff), (64, 160, 0x00ff00),
+                (65, 160, 0x00ff00), (319, 199, 0xffffff)):
+    Bp[y * W + x] = v
+BLACK, PIC_A, PIC_B = (W, H, bytes(W * H * 3)), (W, H, rgb(A)), (W, H, rgb(Bp))
+
+def read_ppm(data):
+    fields, pos = [], 0
+    while len(fields) < 4:
+        while data[pos:pos + 1].isspace():
+            pos += 1
+        if data[pos:pos + 1] == b"#":
+            pos = data.index(b"\n", pos) + 1
+            continue
+        end = pos
+        while not data[end:end + 1].isspace():
+            end += 1
+        fields.append(data[pos:end])
+        pos = end
+    pos += 1
+    if fields[0] != b"P6" or fields[3] != b"255":
+        raise SystemExit("FAIL: not an 8-bit P6 PPM")
+    w, h = int(fields[1]), int(fields[2])
+    return w, h, data[pos:pos + w * h * 3]
+
+class QMP:
+    def __init__(self, path, timeout=30):
+        deadline = time.time() + timeout
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX)
+                self.sock.connect(path)
+                break
+            except OSError:
+                if time.time() > deadline:
+                    raise SystemExit("FAIL: qmp: could not connect to " + path)
+                time.sleep(0.1)
+        self.sock.settimeout(30)
+        self.buf = b""
+        self.recv()
+        self.cmd("qmp_capabilities")
+
+    def recv(self):
+        while b"\n" not in self.buf:
+            d = self.sock.recv(65536)
+            if not d:
+                raise SystemExit("FAIL: qmp: connection closed")
+            self.buf += d
+        line, self.buf = self.buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def cmd(self, name, **args):
+        self.sock.sendall(json.dumps({"execute": name, "arguments": args}).encode() + b"\n")
+        while True:
+            r = self.recv()
+            if "return" in r or "error" in r:
+                return r
+
+def differ(a, b):
+    if a[:2] != b[:2]:
+        return "%dx%d, not %dx%d" % (a[0], a[1], b[0], b[1])
+    bad = [i for i in range(0, len(a[2]), 3) if a[2][i:i + 3] != b[2][i:i + 3]]
+    rows = sorted({i // 3 // a[0] for i in bad})
+    px = bad[0] // 3
+    return "%d pixels differ in %d rows (%d-%d), the first at (%d,%d): %s, not %s" % (
+        len(bad), len(rows), rows[0], rows[-1], px % a[0], px // a[0], a[2][bad[0]:bad[0] + 3].hex(),
+        b[2][bad[0]:bad[0] + 3].hex())
+
+def run(accel):
+    """One guest on one accelerator; the number of failures."""
+    tag = "[%s] " % accel
+    qsock = os.path.join(tmp, "qmp.sock")
+    if os.path.exists(qsock):
+        os.unlink(qsock)
+    cmd = [tern, "-M", "virt", "-m", "128M", "-bios", "none", "-accel", accel, "-display", "sdl",
+           "-device", "bochs-display", "-kernel", elf, "-serial", "stdio",
+           "-qmp", "unix:%s,server=on,wait=off" % qsock]
+    print("[display-dirty] " + " ".join(cmd), flush=True)
+    t_start = time.time()
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    atexit.register(lambda: p.poll() is None and p.kill())
+    out, cond = [], threading.Condition()
+
+    def reader():
+        for line in iter(p.stdout.readline, b""):
+            with cond:
+                out.append(line.decode(errors="replace").rstrip("\r\n"))
+                cond.notify_all()
+        with cond:
+            out.append(None)                    # tern ended
+            cond.notify_all()
+    threading.Thread(target=reader, daemon=True).start()
+
+    class Died(Exception):
+        pass
+
+    def die(msg):
+        print("FAIL: " + tag + msg, flush=True)
+        p.kill()
+        p.wait()
+        with cond:
+            print("tern's output:\n" + "\n".join(l for l in out if l is not None), flush=True)
+        raise Died()
+
+    def expect(text, timeout=30):
+        deadline = time.time() + timeout
+        with cond:
+            while True:
+                for l in out:
+                    if l is not None and text in l:
+                        return l
+                if None in out:
+                    die("tern ended (exit %s) before %r" % (p.wait(), text))
+                left = deadline - time.time()
+                if left <= 0:
+                    die("no %r from the guest in %d s" % (text, timeout))
+                cond.wait(left)
+
+    def send():
+        p.stdin.write(b"g")
+        p.stdin.flush()
+
+    def x(*args):
+        r = subprocess.run(list(args), capture_output=True, timeout=30)
+        if r.returncode:
+            die("%s failed: %s" % (" ".join(args), r.stderr.decode(errors="replace").strip()))
+        return r.stdout
+
+    def window():
+        return read_ppm(x("import", "-window", win, "-depth", "8", "ppm:-"))
+
+    def dump(name):
+        path = os.path.join(tmp, name)
+        r = qmp.cmd("screendump", filename=path, format="ppm")
+        if "error" in r:
+            die("screendump: %s" % r["error"])
+        with open(path, "rb") as f:
+            return read_ppm(f.read())
+
+    def watch(want, timeout):
+        """The window until it shows `want`, with no screendump meanwhile."""
+        deadline = time.time() + timeout
+        while True:
+            got = window()
+            if got == want or time.time() > deadline:
+                return got
+            time.sleep(0.2)
+
+    fails, dumps = 0, {}
+    try:
+        expect("bochs: mode")
+        qmp = QMP(qsock)
+        try:
+            win = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "^tern"],
+                                 capture_output=True, text=True, timeout=20).stdout.split()[0]
+        except (subprocess.TimeoutExpired, IndexError):
+            die("xdotool found no window titled tern")
+        # the new mode, drawn whole (a mode change redraws everything), before A
+        got = watch(BLACK, 10)
+        if got != BLACK:
+            die("the window never showed the new mode's black 320x200 frame: %s" % differ(got, BLACK))
+        print("ok: %sthe window %s shows the new mode, black" % (tag, win), flush=True)
+        for name, want, step in (("A", PIC_A, "the whole frame"),
+                                 ("B", PIC_B, "rows 50-99 and 6 single pixels")):
+            send()
+            expect("bochs: " + name)
+            t0 = time.time()
+            got = watch(want, 5)
+            if got == want:
+                print("ok: %s%s (%s) reached the window in %.1f s, from the dirty bits alone" %
+                      (tag, name, step, time.time() - t0), flush=True)
+            else:
+                print("FAIL: %s%s (%s): the window after 5 s: %s" % (tag, name, step, differ(got, want)),
+                      flush=True)
+                fails += 1
+            ref = dumps[name] = dump(name + ".ppm")
+            if ref != want:
+                print("FAIL: %s%s: the screendump is not what the guest drew: %s" % (tag, name, differ(ref, want)),
+                      flush=True)
+                fails += 1
+            elif got != ref:
+                print("FAIL: %s%s: the window differs from the screendump: %s" % (tag, name, differ(got, ref)),
+                      flush=True)
+                fails += 1
+            else:
+                print("ok: %s%s: the window equals the screendump pixel for pixel" % (tag, name), flush=True)
+        send()
+        expect("bochs: done")
+        try:
+            rc = p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            die("tern did not end after the guest finished")
+        if rc != 0:
+            die("tern exited with %d" % rc)
+        print("ok: %sthe guest finished, tern exited 0 (%.1f s)" % (tag, time.time() - t_start), flush=True)
+    except Died:
+        return fails + 1
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    return fails
+
+fails = sum(run(a) for a in accels)
+sys.exit(1 if fails else 0)
+EOF
