@@ -39,6 +39,7 @@ typedef struct bochs {
     uint8_t edid[256];
     bool have_edid;
     uint64_t *dirty;            /* scratch: VRAM pages written since the last refresh */
+    uint64_t *prev_dirty;       /* those of the refresh before */
     /* guest-visible state */
     uint16_t dispi[DISPI_NREGS];
     uint32_t endian;            /* QEMU's framebuffer byte-order register */
@@ -284,6 +285,15 @@ static void refresh(void *opaque, console *c, bool full)
     memset(s->dirty, 0, words * sizeof(uint64_t));
     /* taken every time, so a write while nothing shows does not linger for later */
     pci_bar_take_dirty(s->pci, 0, s->dirty);
+    /* A store that had passed its TLB check when the bits were taken lands a few host
+     * instructions later, after this copy and with no bit of its own: the pages of the
+     * last refresh are copied once more, so such a store shows a frame late instead of
+     * never. An idle display has no bits either time. */
+    for (size_t i = 0; i < words; i++) {
+        uint64_t now = s->dirty[i];
+        s->dirty[i] |= s->prev_dirty[i];
+        s->prev_dirty[i] = now;
+    }
 
     uint32_t w = s->dispi[DISPI_XRES], h = s->dispi[DISPI_YRES], bpp = s->dispi[DISPI_BPP];
     unsigned bpx = bytes_per_pixel(bpp);
@@ -354,6 +364,7 @@ static void bochs_destroy(void *dev)
     /* the console and the PCI function outlive the board's devices only until exit */
     munmap(s->vram, s->vram_size);
     free(s->dirty);
+    free(s->prev_dirty);
     free(s);
 }
 
@@ -390,7 +401,8 @@ pci_dev *bochs_display_create(device_list *devs, pci_bus *bus, int devfn, const 
     /* page-aligned and lazily zero, as KVM's memory slots want */
     s->vram = mmap(NULL, vram, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     s->dirty = calloc((size_t)((vram / 4096 + 63) / 64), sizeof(uint64_t));
-    if (s->vram == MAP_FAILED || !s->dirty)
+    s->prev_dirty = calloc((size_t)((vram / 4096 + 63) / 64), sizeof(uint64_t));
+    if (s->vram == MAP_FAILED || !s->dirty || !s->prev_dirty)
         fatal("out of memory for %s's VRAM", model);
     if (cfg->edid) {
         edid_generate(s->edid, sizeof(s->edid), xres, yres, NULL);

@@ -223,8 +223,10 @@ bool pci_bar_take_dirty(pci_dev *d, int bar, uint64_t *bitmap)
     if (!b->dirty)
         return false;
     bool any = false;
-    /* bits first, then the CPUs' writable translations: a store through one dropped
-     * only after its bit was taken lands before this frame's copy (see as_mark_dirty) */
+    /* bits first, then the CPUs' writable translations, so every later store sets its
+     * bit again; a store already past its translation lookup may still land after the
+     * caller's copy (the display copies a frame's pages twice for that, see
+     * bochs_display.c) */
     for (size_t i = 0; i < dirty_words(b); i++) {
         uint64_t w = atomic_exchange(&b->dirty[i], 0);
         bitmap[i] |= w;
