@@ -26,6 +26,8 @@ struct console {
     void *opaque;
     uint32_t width, height;
     uint32_t *pixels;           /* width * height, XRGB8888 */
+    uint32_t *line;             /* scratch: one converted line */
+    uint32_t line_cap;
     uint32_t dirty_y0, dirty_y1;
     bool resized;
     uint32_t *cursor;           /* w * h ARGB, NULL: no sprite */
@@ -179,9 +181,24 @@ void console_update(console *c, const gfx_surface *s, uint32_t y0, uint32_t y1)
     resize(c, s->width, s->height);
     if (y1 > s->height)
         y1 = s->height;
-    for (uint32_t y = y0; y < y1; y++)
-        convert_line(c->pixels + (size_t)y * c->width, s->data + (size_t)y * s->stride, s->width, s->fmt, s->palette);
-    mark_dirty(c, y0, y1);
+    if (c->line_cap < s->width) {
+        free(c->line);
+        c->line = malloc((size_t)s->width * 4);
+        if (!c->line)
+            fatal("out of memory");
+        c->line_cap = s->width;
+    }
+    /* only lines that really changed count: devices report pages and flushes, which
+     * often hold lines drawn the same again, and an unchanged picture costs the front
+     * end nothing */
+    for (uint32_t y = y0; y < y1; y++) {
+        uint32_t *dst = c->pixels + (size_t)y * c->width;
+        convert_line(c->line, s->data + (size_t)y * s->stride, s->width, s->fmt, s->palette);
+        if (memcmp(dst, c->line, (size_t)s->width * 4)) {
+            memcpy(dst, c->line, (size_t)s->width * 4);
+            mark_dirty(c, y, y + 1);
+        }
+    }
 }
 
 void console_blank(console *c)

@@ -293,9 +293,16 @@ int main(void)
     refresh(false);
     CHECK(view.width == 32 && view.height == 16 && view.dirty_y1 == 16);
     CHECK(px(0, 0) == pattern(4, 2, 0) && px(31, 15) == pattern(35, 17, 0));
+    /* new pixels in resource lines 0-2 (the console reports only lines that changed) */
+    fill_fb(W, H, SPLIT, 7);
+    CHECK(transfer(1, 0, 0, W, 3, 0) == OK_NODATA);
     CHECK(flush(1, 0, 0, W, 3) == OK_NODATA);             /* resource lines 0-2: scanout line 0 */
     refresh(false);
     CHECK(view.dirty_y0 == 0 && view.dirty_y1 == 1);
+    /* back as it was: resource lines 0-2 of salt 0, the guest's framebuffer of salt 99 */
+    fill_fb(W, H, SPLIT, 0);
+    CHECK(transfer(1, 0, 0, W, 3, 0) == OK_NODATA);
+    fill_fb(W, H, SPLIT, 99);
     CHECK(flush(1, 40, 0, 24, H) == OK_NODATA);           /* right of the scanout */
     refresh(false);
     CHECK(view.dirty_y0 == view.dirty_y1);
