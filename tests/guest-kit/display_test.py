@@ -158,6 +158,8 @@ def main():
     ap.add_argument("--outdir")
     ap.add_argument("--timeout", type=float, default=120)
     ap.add_argument("--arg", action="append", default=[], help="one more argument for tern")
+    ap.add_argument("--mouse", action="store_true",
+                    help="with --sdl: a virtio-mouse instead of the tablet, fed while the window grabs")
     a = ap.parse_args()
     tmp = tempfile.mkdtemp()
     atexit.register(shutil.rmtree, tmp, True)
@@ -184,7 +186,7 @@ def main():
         # -qmp takes the default monitor's place, as in QEMU: a monitor on a vc of its own
         cmd += ["-display", "sdl", "-serial", "stdio", "-chardev", "vc,id=mon0", "-mon", "chardev=mon0",
                 "-name", "display-test",
-                "-device", "virtio-keyboard-pci", "-device", "virtio-tablet-pci"]
+                "-device", "virtio-keyboard-pci", "-device", "virtio-mouse-pci" if a.mouse else "virtio-tablet-pci"]
     else:
         cmd += ["-nographic", "-device", "virtio-keyboard-pci", "-device", "virtio-tablet-pci"]
     print("[display] " + " ".join(cmd), flush=True)
@@ -378,23 +380,10 @@ def sdl_checks(a, tmp, out, shell, send, expect, dump, pattern_img, fails):
         print("ok: a command typed into the window ran on fbcon's shell")
     except SystemExit:
         fails.append("keyboard: the typed command did not run")
-    # a pointer move reaches the guest through virtio-tablet
-    send("/fbtest input 'QEMU Virtio Tablet' 2")
-    expect(r"fbtest: reading", 30)
-    time.sleep(0.5)
-    px, py = 256, 192
-    x("xdotool", "mousemove", "--window", win, str(px), str(py))
-    try:
-        text = expect(r"/ # ", 30).decode(errors="replace")
-        vals = {int(c): int(v) for c, v in re.findall(r"event type 3 code (\d) value (-?\d+)", text)}
-        wx = px * 0x7fff // (pattern_img[0] - 1)
-        wy = py * 0x7fff // (pattern_img[1] - 1)
-        if 0 in vals and 1 in vals and abs(vals[0] - wx) < 100 and abs(vals[1] - wy) < 100:
-            print("ok: the pointer at (%d, %d) reached the guest's tablet as (%d, %d)" % (px, py, vals[0], vals[1]))
-        else:
-            fails.append("tablet: expected about (%d, %d), got %r" % (wx, wy, vals))
-    except SystemExit:
-        fails.append("tablet: no events reached the guest")
+    if a.mouse:
+        mouse_checks(win, send, expect, fails)
+    else:
+        tablet_checks(win, send, expect, pattern_img, fails)
     # Ctrl-Alt-2 shows the monitor
     x("xdotool", "key", "ctrl+alt+2")
     same = False
@@ -412,6 +401,65 @@ def sdl_checks(a, tmp, out, shell, send, expect, dump, pattern_img, fails):
         fails.append("Ctrl-Alt-2: the window (%dx%d) is not the monitor console (%dx%d)" %
                      (shot[0], shot[1], mon[0], mon[1]))
     x("xdotool", "key", "ctrl+alt+1")
+
+def mouse_checks(win, send, expect, fails):
+    """Ctrl-Alt-G grabs (the title says how to let go); motion and a click reach the
+    guest's virtio-mouse; Ctrl-Alt-G lets go."""
+    x("xdotool", "mousemove", "--window", win, "100", "100")
+    x("xdotool", "key", "ctrl+alt+g")
+    title = ""
+    for attempt in range(20):
+        title = x("xdotool", "getwindowname", win)
+        if "grab" in title:
+            break
+        time.sleep(0.1)
+    if "Ctrl-Alt-G" in title:
+        print("\nok: Ctrl-Alt-G grabbed the pointer: the title is %r" % title)
+    else:
+        fails.append("grab: the title %r has no grab hint" % title)
+    # a click (button down, up), then motion: the first four events the guest reads
+    send("/fbtest input 'QEMU Virtio Mouse' 4")
+    expect(r"fbtest: reading", 30)
+    time.sleep(0.3)
+    x("xdotool", "click", "1")
+    for i in range(4):
+        time.sleep(0.1)
+        x("xdotool", "mousemove_relative", "--", "7", "3")
+    try:
+        text = expect(r"/ # ", 30).decode(errors="replace")
+        rel = re.findall(r"event type 2 code (\d) value (-?\d+)", text)
+        btn = re.search(r"event type 1 code 272 value 1", text)
+        if rel and all(int(v) > 0 for c, v in rel) and ("0" in {c for c, v in rel}) and btn:
+            print("\nok: relative motion and a click reached the guest's virtio-mouse (%s)" %
+                  ", ".join("REL_%s %s" % ("XY"[int(c)], v) for c, v in rel))
+        else:
+            fails.append("mouse: unexpected events:\n" + text)
+    except SystemExit:
+        fails.append("mouse: no events reached the guest")
+    x("xdotool", "key", "ctrl+alt+g")
+    time.sleep(0.3)
+    title = x("xdotool", "getwindowname", win)
+    if "grab" in title:
+        fails.append("grab: Ctrl-Alt-G did not let go (title %r)" % title)
+
+def tablet_checks(win, send, expect, pattern_img, fails):
+    # a pointer move reaches the guest through virtio-tablet
+    send("/fbtest input 'QEMU Virtio Tablet' 2")
+    expect(r"fbtest: reading", 30)
+    time.sleep(0.5)
+    px, py = 256, 192
+    x("xdotool", "mousemove", "--window", win, str(px), str(py))
+    try:
+        text = expect(r"/ # ", 30).decode(errors="replace")
+        vals = {int(c): int(v) for c, v in re.findall(r"event type 3 code (\d) value (-?\d+)", text)}
+        wx = px * 0x7fff // (pattern_img[0] - 1)
+        wy = py * 0x7fff // (pattern_img[1] - 1)
+        if 0 in vals and 1 in vals and abs(vals[0] - wx) < 100 and abs(vals[1] - wy) < 100:
+            print("ok: the pointer at (%d, %d) reached the guest's tablet as (%d, %d)" % (px, py, vals[0], vals[1]))
+        else:
+            fails.append("tablet: expected about (%d, %d), got %r" % (wx, wy, vals))
+    except SystemExit:
+        fails.append("tablet: no events reached the guest")
 
 if __name__ == "__main__":
     main()

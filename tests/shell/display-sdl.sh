@@ -2,7 +2,8 @@
 # tern's window as a person uses it, under a private X server (Xvfb): xdotool finds it by
 # its title; the X server's picture of it equals tern's screendump; text typed into it
 # runs on the guest's fbcon shell through virtio-keyboard; a pointer move reaches
-# virtio-tablet; Ctrl-Alt-2 shows the monitor (tests/guest-kit/display_test.py --sdl).
+# virtio-tablet; Ctrl-Alt-G grabs and a relative mouse gets motion and clicks; Ctrl-Alt-2
+# shows the monitor (tests/guest-kit/display_test.py --sdl).
 # timeout: 600
 set -u
 T=${TERN:?}
@@ -23,10 +24,12 @@ trap 'kill $xpid 2>/dev/null; wait $xpid 2>/dev/null' EXIT
 for i in $(seq 100); do [ -e /tmp/.X11-unix/X$n ] && break; sleep 0.1; done
 export DISPLAY=:$n
 fails=0
-for gpu in virtio-gpu-pci,xres=1024,yres=768 bochs-display,xres=1024,yres=768; do
+# the first with a tablet, the second with a mouse the window grabs
+for gpu in virtio-gpu-pci,xres=1024,yres=768 "bochs-display,xres=1024,yres=768 --mouse"; do
     echo "== $gpu"
     log=$(mktemp)
-    if python3 "$SRC/tests/guest-kit/display_test.py" "$T" "$guest" "$prog" --gpu "$gpu" --sdl >"$log" 2>&1; then
+    # shellcheck disable=SC2086
+    if python3 "$SRC/tests/guest-kit/display_test.py" "$T" "$guest" "$prog" --gpu $gpu --sdl >"$log" 2>&1; then
         grep -aoE "(ok|FAIL): .*" "$log"
     else
         tail -40 "$log"
