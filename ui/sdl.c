@@ -1,7 +1,7 @@
 /*
  * The SDL2 window (see display.h), after QEMU's SDL display: one window showing the
- * current console, refreshed from a host-clock timer on the main thread at 60 Hz at
- * most. Each tick takes the window's events, brings the shown console up to date
+ * current console, refreshed from a host-clock timer on the main thread at most at the
+ * screen's refresh rate (60 Hz where it does not say). Each tick takes the window's events, brings the shown console up to date
  * (console_refresh takes the big lock briefly) and uploads only the changed lines to
  * a texture; with nothing changed it draws nothing, so an idle guest display costs
  * next to no host CPU. Rendering never holds the big lock.
@@ -43,7 +43,7 @@ void display_sdl_close(void) {}
 #include <stdlib.h>
 #include <string.h>
 
-#define FRAME_NS 16666667ull        /* 60 Hz */
+#define FRAME_NS 16666667ull        /* 60 Hz, where the display does not say its rate */
 #define HIDDEN_FRAME_NS 500000000ull /* minimised: only the events, twice a second */
 #define MIN_WIDTH 160
 
@@ -138,6 +138,8 @@ static struct {
     bool need_full;             /* the texture must be filled from the whole picture */
     bool need_present;          /* the window needs drawing though the picture is the same */
     uint64_t frames;            /* pictures presented (bench/display) */
+    uint64_t frame_ns;          /* the refresh period: the display's own rate */
+    uint64_t rate_checked_ns;   /* when that was last asked */
     uint32_t pic_w, pic_h;      /* the shown console's picture */
     bool full_screen;
     bool grabbed;
@@ -767,6 +769,24 @@ static void frame(void)
     S.frames++;
 }
 
+/* No faster than the screen the window is on refreshes (asked again every 2 s, not every
+ * frame, which can cost a round trip to the X server: the window may move to another
+ * screen); 60 Hz where it does not say, and never above 240 Hz. */
+static uint64_t frame_period(void)
+{
+    uint64_t now = host_clock_ns();
+    if (S.frame_ns && now - S.rate_checked_ns < 2000000000ull)
+        return S.frame_ns;
+    S.rate_checked_ns = now;
+    SDL_DisplayMode mode;
+    int d = SDL_GetWindowDisplayIndex(S.win);
+    if (d >= 0 && SDL_GetCurrentDisplayMode(d, &mode) == 0 && mode.refresh_rate > 0)
+        S.frame_ns = 1000000000ull / (uint64_t)(mode.refresh_rate < 240 ? mode.refresh_rate : 240);
+    else
+        S.frame_ns = FRAME_NS;
+    return S.frame_ns;
+}
+
 /* The host-clock timer: runs with the big lock held, which the frame lets go of. */
 static void tick(void *opaque)
 {
@@ -787,7 +807,7 @@ static void tick(void *opaque)
     big_lock_retake(depth);
     if (S.open) {
         bool hidden = SDL_GetWindowFlags(S.win) & (SDL_WINDOW_MINIMIZED | SDL_WINDOW_HIDDEN);
-        qtimer_mod(S.timer, host_clock_ns() + (hidden ? HIDDEN_FRAME_NS : FRAME_NS));
+        qtimer_mod(S.timer, host_clock_ns() + (hidden ? HIDDEN_FRAME_NS : frame_period()));
     }
 }
 
