@@ -620,6 +620,10 @@ void cmdline_parse(int argc, char **argv, cmdline *cl)
         fail("-nographic cannot be used with -display sdl");
     if (cl->daemonize && cl->display == DISPLAY_SDL)
         fail("-daemonize cannot be used with -display sdl");
+#ifndef CONFIG_SDL
+    if (cl->display == DISPLAY_SDL)
+        fail("-display sdl: this tern was built without SDL2 (install libsdl2-dev and run ./configure again)");
+#endif
     /* as QEMU, a window unless told otherwise; but only where one can open */
     if (cl->display == DISPLAY_DEFAULT) {
         const char *x = getenv("DISPLAY"), *wl = getenv("WAYLAND_DISPLAY");
