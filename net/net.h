@@ -1,0 +1,97 @@
+/*
+ * Networking between a guest's NIC and a host backend, in QEMU's terms: a netdev
+ * (`-netdev user|socket|tap,id=ID,...`) is the backend, a NIC (virtio-net) is its peer,
+ * and they pass whole Ethernet frames (no FCS) to each other. Filters (filter-dump)
+ * see every frame either way.
+ *
+ * Every function here runs with the big lock held: NICs send from their queue notify
+ * (a vCPU thread), backends deliver from main-loop callbacks.
+ *
+ * Backpressure: a backend offers a frame with netdev_deliver(); when the NIC cannot
+ * take it (no receive buffers posted) the call returns false and the backend keeps the
+ * frame and stops reading its source until the NIC calls netdev_rx_ready(). So nothing
+ * is lost while the guest is slow, and nothing is read that cannot be delivered.
+ */
+#ifndef TERN_NET_H
+#define TERN_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NET_MAX_FRAME 65536         /* the largest frame either side passes (TSO/GSO) */
+
+typedef struct netdev netdev;
+
+/* A backend's side. */
+typedef struct netdev_ops {
+    const char *type;               /* "user", "socket", "tap" */
+    /* A frame from the NIC, to the backend's network. Must not block: a backend that
+     * cannot keep up queues a little and then drops (counted). */
+    void (*send)(netdev *nd, const uint8_t *frame, size_t len);
+    /* The NIC can take frames again: resume reading, deliver what was kept. */
+    void (*rx_ready)(netdev *nd);
+    /* One line for `info network` (without the id and type). */
+    void (*info)(netdev *nd, char *buf, size_t len);
+    void (*cleanup)(netdev *nd);
+} netdev_ops;
+
+/* A NIC's side. */
+typedef struct net_nic_ops {
+    /* Could a frame of len bytes be taken now? */
+    bool (*can_receive)(void *opaque, size_t len);
+    /* Take a frame (can_receive said yes). False: it could not after all (kept by the
+     * backend, offered again after netdev_rx_ready). */
+    bool (*receive)(void *opaque, const uint8_t *frame, size_t len);
+    /* The link came up or went down (set_link in the monitor). May be NULL. */
+    void (*link_changed)(void *opaque, bool up);
+} net_nic_ops;
+
+struct netdev {
+    char *id;
+    const netdev_ops *ops;
+    void *opaque;                   /* the backend's state */
+    /* the NIC on it, if any */
+    const net_nic_ops *nic;
+    void *nic_opaque;
+    const char *nic_model;          /* "virtio-net-pci", for info network */
+    bool link_down;
+    /* frames counted either way, and dropped */
+    uint64_t tx_frames, rx_frames, tx_dropped, rx_dropped;
+    struct net_filter *filters;
+    netdev *next;
+};
+
+/* ---- the registry (net/net.c) ---- */
+
+/* -netdev TYPE,id=ID,...: parse and open the backend. False with one line in err. */
+bool netdev_create(const char *opts, char *err, size_t errsize);
+netdev *netdev_find(const char *id);
+netdev *netdev_first(void);
+/* For backends: register a new netdev (the id and ops; the caller fills opaque). */
+netdev *netdev_new(const char *id, const netdev_ops *ops, void *opaque, char *err, size_t errsize);
+/* Attach a NIC as the netdev's peer. False (with a reason) if it has one already. */
+bool netdev_attach(netdev *nd, const net_nic_ops *ops, void *opaque, const char *model, char *err, size_t errsize);
+/* Close every netdev (at exit). */
+void netdev_close_all(void);
+
+/* NIC to backend: through the filters, then the backend's send. */
+void netdev_send(netdev *nd, const uint8_t *frame, size_t len);
+/* Backend to NIC: through the filters, then the NIC. False: not taken (see above). */
+bool netdev_deliver(netdev *nd, const uint8_t *frame, size_t len);
+/* Could the NIC take a frame of len bytes now (false also with no NIC or link down)? */
+bool netdev_can_deliver(netdev *nd, size_t len);
+/* NIC: receive buffers were posted. */
+void netdev_rx_ready(netdev *nd);
+
+/* ---- filters (net/filter_dump.c) ---- */
+
+/* -object filter-dump,id=ID,netdev=ND,file=F[,maxlen=N]: a pcap of the netdev's frames. */
+bool net_filter_dump_create(const char *opts, char *err, size_t errsize);
+
+/* ---- the monitor ---- */
+
+/* `info network`: one line per netdev and its NIC. */
+void net_info(void (*out)(void *opaque, const char *text), void *opaque);
+
+#endif
