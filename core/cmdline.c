@@ -7,6 +7,8 @@
 #include "core/log.h"
 #include "core/opts.h"
 #include "core/hostmem.h"
+#include "net/net.h"
+#include "net/net_internal.h"
 #include "core/version.h"
 #include "build/config.h"
 #include "accel/accel.h"
@@ -46,6 +48,20 @@ static void usage(void)
 "                           a disk: if=virtio plugs it in, if=none waits for -device\n"
 "-device DRIVER[,prop=...]  add a device (-device help, -device DRIVER,help)\n"
 "-snapshot                  keep every disk write in memory; images stay unchanged\n"
+"Network:\n"
+"-netdev user,id=ID[,...]   user-mode networking (libslirp; net=, hostfwd=, restrict=, ...)\n"
+"-netdev socket,id=ID,listen=[HOST]:PORT | connect=HOST:PORT | mcast=ADDR:PORT\n"
+"                           | udp=HOST:PORT,localaddr=HOST:PORT\n"
+"                           frames over a socket, to join tern and QEMU guests in one LAN\n"
+"-netdev stream,id=ID,server=on|off,addr.type=inet,addr.host=H,addr.port=P\n"
+"                           | addr.type=unix,addr.path=PATH   (QEMU 7.2's spelling)\n"
+"-netdev dgram,id=ID,remote.type=inet,remote.host=H,remote.port=P\n"
+"                           [,local.type=inet,local.host=H,local.port=P]\n"
+"-netdev tap,id=ID,ifname=NAME,script=no,downscript=no   a host tap device\n"
+"-nic TYPE[,model=M][,mac=MAC][,netdev options]   a netdev and its NIC in one\n"
+"                           (model: virtio-net-pci on virt, virtio-net-device on microvm;\n"
+"                           model=help lists them)\n"
+"-object filter-dump,id=ID,netdev=ND,file=F.pcap[,maxlen=N]   a pcap of ND's frames\n"
 "-net none, -nic none       no network (the default)\n"
 "Character devices, monitors and display:\n"
 "-chardev BACKEND,id=ID[,mux=on][,...]  stdio, null, file (path=), pty,\n"
@@ -263,6 +279,77 @@ static void parse_device(machine_opts *o, cmdline *cl, const char *arg)
     d->props = l;
 }
 
+#define MAX_NET_ARGS 32
+
+static noreturn void netdev_help(void)
+{
+    printf("Available netdev backend types:\n");
+    for (const char *const *t = netdev_type_names(); *t; t++)
+        printf("%s\n", *t);
+    exit(0);
+}
+
+static bool is_filter_dump(const char *arg)
+{
+    size_t n = strlen("filter-dump");
+    if (!strncmp(arg, "qom-type=", 9))
+        arg += 9;
+    return !strncmp(arg, "filter-dump", n) && (arg[n] == ',' || !arg[n]);
+}
+
+/* -nic TYPE[,id=ID][,model=M][,mac=MAC][,netdev options]: QEMU's shorthand for
+ * -netdev TYPE,id=ID,... plus -device M,netdev=ID[,mac=MAC]. */
+static void parse_nic(machine_opts *o, cmdline *cl, const char *arg, int index)
+{
+    opt_list l;
+    char err[512];
+    if (!opts_parse(&l, arg, "type", err, sizeof(err)))
+        usage_error("-nic: %s", err);
+    const char *type = opts_get(&l, "type"), *model = opts_get(&l, "model");
+    const char *mac = opts_get(&l, "mac"), *id = opts_get(&l, "id");
+    bool microvm = o->machine && !strncmp(o->machine, "microvm", 7);
+    if (model && (!strcmp(model, "help") || !strcmp(model, "?"))) {
+        printf("Available NIC models:\nvirtio-net-pci\nvirtio-net-device\n");
+        exit(0);
+    }
+    if (!type || !*type)
+        usage_error("-nic %s: the backend type comes first (user, socket, tap, ...)", arg);
+    if (!model)
+        model = microvm ? "virtio-net-device" : "virtio-net-pci";
+    char idbuf[64];
+    if (!id) {
+        snprintf(idbuf, sizeof(idbuf), "__org.qemu.nic%d", index);
+        id = idbuf;
+    }
+    /* the netdev's part: everything but model= and mac=, commas doubled again */
+    size_t cap = strlen(arg) * 2 + 128, n = 0;
+    char *nd = malloc(cap);
+    if (!nd)
+        fail("out of memory");
+    n += (size_t)snprintf(nd, cap, "%s,id=%s", type, id);
+    for (int k = 0; k < l.n; k++) {
+        const char *key = l.items[k].key, *val = l.items[k].val;
+        if (!strcmp(key, "type") || !strcmp(key, "id") || !strcmp(key, "model") || !strcmp(key, "mac"))
+            continue;
+        n += (size_t)snprintf(nd + n, cap - n, ",%s=", key);
+        for (const char *p = val ? val : "on"; *p && n + 2 < cap; p++) {
+            if (*p == ',')
+                nd[n++] = ',';
+            nd[n++] = *p;
+        }
+        nd[n] = 0;
+    }
+    if (!netdev_create(nd, err, sizeof(err))) {
+        free(nd);
+        fail(err);
+    }
+    free(nd);
+    char dev[256];
+    snprintf(dev, sizeof(dev), "%s,netdev=%s%s%s", model, id, mac ? ",mac=" : "", mac ? mac : "");
+    opts_free(&l);
+    parse_device(o, cl, dev);
+}
+
 /* -global DRIVER.PROP=VALUE (or driver=,property=,value=) */
 static void parse_global(machine_opts *o, const char *arg)
 {
@@ -419,6 +506,8 @@ void cmdline_parse(int argc, char **argv, cmdline *cl)
     const char *serial = NULL;
     bool serial_given = false, default_monitor = true;
     int nmonitor_compat = 0;
+    const char *netdevs[MAX_NET_ARGS], *nics[MAX_NET_ARGS], *net_filters[MAX_NET_ARGS];
+    int nnetdevs = 0, nnics = 0, nnet_filters = 0;
 
     for (int i = 1; i < argc; i++) {
         const char *opt = argv[i];
@@ -474,7 +563,7 @@ void cmdline_parse(int argc, char **argv, cmdline *cl)
         }
         static const char *const with_arg[] = {
             "M", "machine", "m", "bios", "kernel", "d", "D", "accel", "smp", "append", "initrd",
-            "dtb", "serial", "drive", "device", "chardev", "global", "cpu", "net", "nic", "name",
+            "dtb", "serial", "drive", "device", "chardev", "global", "cpu", "net", "nic", "netdev", "name",
             "pidfile", "display", "monitor", "qmp", "qmp-pretty", "mon", "gdb",
             "semihosting-config", "vga", "L", "object", NULL,
         };
@@ -517,7 +606,12 @@ void cmdline_parse(int argc, char **argv, cmdline *cl)
             parse_global(o, arg);
         } else if (!strcmp(name, "object")) {
             char err[512];
-            if (!hostmem_parse(arg, err, sizeof(err)))
+            if (is_filter_dump(arg)) {
+                /* made after the netdevs, whatever the order on the command line */
+                if (nnet_filters == MAX_NET_ARGS)
+                    usage_error("-object %s: too many filters", arg);
+                net_filters[nnet_filters++] = arg;
+            } else if (!hostmem_parse(arg, err, sizeof(err)))
                 fail(err);
         } else if (!strcmp(name, "chardev")) {
             char err[512];
@@ -556,10 +650,25 @@ void cmdline_parse(int argc, char **argv, cmdline *cl)
                 continue;
             }
             o->cpu = arg;
-        } else if (!strcmp(name, "net") || !strcmp(name, "nic")) {
+        } else if (!strcmp(name, "netdev")) {
+            if (!strcmp(arg, "help") || !strcmp(arg, "?"))
+                netdev_help();
+            if (nnetdevs == MAX_NET_ARGS)
+                usage_error("-netdev %s: too many netdevs", arg);
+            netdevs[nnetdevs++] = arg;
+        } else if (!strcmp(name, "nic")) {
+            if (!strcmp(arg, "help") || !strcmp(arg, "?"))
+                netdev_help();
+            if (strcmp(arg, "none")) {
+                if (nnics == MAX_NET_ARGS)
+                    usage_error("-nic %s: too many NICs", arg);
+                nics[nnics++] = arg;
+            }
+        } else if (!strcmp(name, "net")) {
+            /* QEMU's legacy -net (hubs, vlans) is deprecated there; tern does not have it */
             if (strcmp(arg, "none"))
-                usage_error("-%s: tern has no network devices yet (only '%s none')",
-                            !strcmp(name, "net") ? "net" : "nic");
+                usage_error("-net %s: the legacy -net is not supported; use -nic TYPE[,model=M] "
+                            "or -netdev TYPE,id=ID with -device MODEL,netdev=ID", arg);
         } else if (!strcmp(name, "vga")) {
             /* QEMU's shorthand for the display adapter: a -device like any other */
             if (!strcmp(arg, "std"))
@@ -612,6 +721,19 @@ void cmdline_parse(int argc, char **argv, cmdline *cl)
         } else if (!strcmp(name, "smp")) {
             parse_smp(o, arg);
         }
+    }
+
+    /* the network: netdevs, then -nic's (netdev and device), then the filters on them */
+    {
+        char err[512];
+        for (int k = 0; k < nnetdevs; k++)
+            if (!netdev_create(netdevs[k], err, sizeof(err)))
+                fail(err);
+        for (int k = 0; k < nnics; k++)
+            parse_nic(o, cl, nics[k], k);
+        for (int k = 0; k < nnet_filters; k++)
+            if (!net_filter_dump_create(net_filters[k], err, sizeof(err)))
+                fail(err);
     }
 
     if (cl->daemonize && o->nographic)
@@ -688,6 +810,7 @@ void cmdline_free(cmdline *cl)
     }
     free((char *)o->semihosting_args);
     hostmem_free_all();
+    netdev_close_all();
     free((char *)cl->name);
     if (cl->device_help && strcmp(cl->device_help, "cpu-help"))
         free((char *)cl->device_help);
