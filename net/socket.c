@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,6 +174,13 @@ static void sock_io(void *opaque, short revents)
     }
 }
 
+/* frames are whole messages: send each at once, not after Nagle's wait for an ack */
+static void sock_nodelay(int fd)
+{
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
 static void sock_connected(net_socket *s, int fd, const char *how)
 {
     s->fd = fd;
@@ -206,6 +214,8 @@ static void sock_accept(void *opaque, short revents)
                     NI_NUMERICHOST | NI_NUMERICSERV);
         snprintf(how, sizeof(how), "connection from %s:%s", host, serv);
     }
+    if (sa.ss_family != AF_UNIX)
+        sock_nodelay(fd);
     sock_connected(s, fd, how);
     /* further peers wait in the backlog until this one goes */
     io_watch_set_events(s->listen_watch, 0);
@@ -431,6 +441,8 @@ static bool sock_stream(net_socket *s, const char *kind, bool server, const stru
         return false;
     }
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    if (!path)
+        sock_nodelay(fd);
     s->fd = fd;
     snprintf(s->info, sizeof(s->info), "socket: connect to %s", s->where);
     return true;
