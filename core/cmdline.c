@@ -316,6 +316,11 @@ static void parse_nic(machine_opts *o, cmdline *cl, const char *arg, int index)
         usage_error("-nic %s: the backend type comes first (user, socket, tap, ...)", arg);
     if (!model)
         model = microvm ? "virtio-net-device" : "virtio-net-pci";
+    else if (strcmp(model, "virtio-net-pci") && strcmp(model, "virtio-net-device") &&
+             strcmp(model, "virtio"))
+        usage_error("-nic: model=%s: tern has virtio-net-pci and virtio-net-device (model=help)", model);
+    else if (!strcmp(model, "virtio"))
+        model = microvm ? "virtio-net-device" : "virtio-net-pci";   /* QEMU's alias */
     char idbuf[64];
     if (!id) {
         snprintf(idbuf, sizeof(idbuf), "__org.qemu.nic%d", index);

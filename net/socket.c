@@ -632,14 +632,18 @@ bool net_socket_open(const char *type, const char *id, opt_list *l, char *err, s
         const char *rpath, *lpath;
         bool rgiven, lgiven;
         if (!socket_address(type, l, "remote", false, &sa, &salen, &rpath, &rgiven, err, errsize) ||
-            !socket_address(type, l, "local", true, &la, &lalen, &lpath, &lgiven, err, errsize))
+            !socket_address(type, l, "local", false, &la, &lalen, &lpath, &lgiven, err, errsize))
             goto fail;
         if (rpath || lpath || !rgiven) {
-            snprintf(err, errsize, "-netdev dgram: tern has remote.type=inet with local.type=inet only");
+            snprintf(err, errsize, "-netdev dgram: tern has remote.type=inet (with local.type=inet) only");
             goto fail;
         }
         bool mc = sa.ss_family == AF_INET &&
                   IN_MULTICAST(ntohl(((struct sockaddr_in *)&sa)->sin_addr.s_addr));
+        if (!mc && !lgiven) {
+            snprintf(err, errsize, "-netdev dgram: a unicast remote needs local.type=inet,local.host=,local.port=");
+            goto fail;
+        }
         ok = sock_dgram(s, type, &sa, salen, mc ? NULL : &la, lalen, mc, NULL, err, errsize);
     }
     if (!ok)

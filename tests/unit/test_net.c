@@ -411,6 +411,49 @@ static void test_socket_reconnect(void)
     netdev_close_all();
 }
 
+/* Datagrams: socket udp= and dgram, one frame per datagram, a refused one kept. */
+static void test_dgram(void)
+{
+    char err[256], opt[512];
+    int pa = free_port(), pb = free_port();
+    snprintf(opt, sizeof(opt), "socket,id=ua,udp=127.0.0.1:%d,localaddr=127.0.0.1:%d", pb, pa);
+    CHECK(netdev_create(opt, err, sizeof(err)));
+    snprintf(opt, sizeof(opt), "dgram,id=ub,remote.type=inet,remote.host=127.0.0.1,remote.port=%d,"
+             "local.type=inet,local.host=127.0.0.1,local.port=%d", pa, pb);
+    CHECK(netdev_create(opt, err, sizeof(err)));
+    CHECK(err_has(netdev_create("dgram,id=uc,remote.type=inet,remote.host=127.0.0.1,remote.port=9", err, sizeof(err)),
+                  err, "local"));
+    netdev *a = netdev_find("ua"), *b = netdev_find("ub");
+    if (!a || !b) {
+        printf("  (dgram: %s)\n", err);
+        netdev_close_all();
+        return;
+    }
+    fake_nic an = { .credits = -1 }, bn = { .credits = 0 };
+    CHECK(netdev_attach(a, &fake_nic_ops, &an, "virtio-net-pci", err, sizeof(err)));
+    CHECK(netdev_attach(b, &fake_nic_ops, &bn, "virtio-net-pci", err, sizeof(err)));
+    uint8_t f[3][300];
+    for (int i = 0; i < 3; i++) {
+        fill(f[i], 100 + (size_t)i * 100, 30 + (unsigned)i);
+        netdev_send(a, f[i], 100 + (size_t)i * 100);
+    }
+    run_a_little();
+    CHECK(bn.nrx == 0);
+    bn.credits = -1;
+    netdev_rx_ready(b);
+    want w = { &bn, 3 };
+    CHECK(run_until(got_frames, &w));
+    for (int i = 0; i < bn.nrx && i < 3; i++)
+        CHECK(bn.len[i] == 100 + (size_t)i * 100 && !memcmp(bn.frame[i], f[i], bn.len[i]));
+    netdev_send(b, f[0], 100);
+    want w2 = { &an, 1 };
+    CHECK(run_until(got_frames, &w2));
+    CHECK(an.nrx == 1 && an.len[0] == 100 && !memcmp(an.frame[0], f[0], 100));
+    nic_reset(&an);
+    nic_reset(&bn);
+    netdev_close_all();
+}
+
 static uint32_t rd32(const uint8_t *p)
 {
     uint32_t v;
@@ -520,6 +563,7 @@ int main(void)
     test_socket_pair("socket");
     test_socket_pair("stream");
     test_socket_reconnect();
+    test_dgram();
     test_pcap();
     test_tap_errors();
     printf("%s: %d checks, %d failures\n", failures ? "FAIL" : "ok", checks, failures);
