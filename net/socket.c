@@ -45,6 +45,7 @@ typedef struct net_socket {
     size_t outlen, outoff;
     char info[400];
     char where[128];                    /* the address, for info */
+    bool unix_server;                   /* where is a socket file of ours: removed at exit */
 } net_socket;
 
 static void sock_update(net_socket *s)
@@ -280,6 +281,8 @@ static void sock_cleanup(netdev *nd)
         io_watch_remove(s->listen_watch);
     if (s->listen_fd >= 0)
         close(s->listen_fd);
+    if (s->unix_server)
+        unlink(s->where);
     free(s->in);
     free(s->out);
     free(s);
@@ -431,6 +434,7 @@ static bool sock_stream(net_socket *s, const char *kind, bool server, const stru
         }
         fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
         s->listen_fd = fd;
+        s->unix_server = path != NULL;
         snprintf(s->info, sizeof(s->info), "socket: wait connection on %s", s->where);
         return true;
     }

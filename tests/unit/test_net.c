@@ -289,13 +289,19 @@ static void test_socket_pair(const char *kind)
     char err[256], opt[256];
     int port = free_port();
     CHECK(port > 0);
+    char path[64];
+    snprintf(path, sizeof(path), "/tmp/tern-test-net-%d.sock", (int)getpid());
     if (!strcmp(kind, "socket"))
         snprintf(opt, sizeof(opt), "socket,id=srv,listen=127.0.0.1:%d", port);
+    else if (!strcmp(kind, "unix"))
+        snprintf(opt, sizeof(opt), "stream,id=srv,server=on,addr.type=unix,addr.path=%s", path);
     else
         snprintf(opt, sizeof(opt), "stream,id=srv,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=%d", port);
     CHECK(netdev_create(opt, err, sizeof(err)));
     if (!strcmp(kind, "socket"))
         snprintf(opt, sizeof(opt), "socket,id=cli,connect=127.0.0.1:%d", port);
+    else if (!strcmp(kind, "unix"))
+        snprintf(opt, sizeof(opt), "stream,id=cli,server=off,addr.type=unix,addr.path=%s", path);
     else
         snprintf(opt, sizeof(opt), "stream,id=cli,server=off,addr.type=inet,addr.host=127.0.0.1,addr.port=%d", port);
     CHECK(netdev_create(opt, err, sizeof(err)));
@@ -366,10 +372,11 @@ static void test_socket_pair(const char *kind)
     info_text[0] = 0;
     net_info(info_out, NULL);
     CHECK(strstr(info_text, " \\ srv: index=0,type=") != NULL);
-    CHECK(strstr(info_text, "connection from 127.0.0.1:") != NULL);
+    CHECK(strstr(info_text, strcmp(kind, "unix") ? "connection from 127.0.0.1:" : "connection from /tmp/") != NULL);
     nic_reset(&sn);
     nic_reset(&cn);
     netdev_close_all();
+    unlink(path);
 }
 
 /* The server side's peer goes away: nothing for the guest, the next peer is taken. */
@@ -562,6 +569,7 @@ int main(void)
     test_option_errors();
     test_socket_pair("socket");
     test_socket_pair("stream");
+    test_socket_pair("unix");
     test_socket_reconnect();
     test_dgram();
     test_pcap();
