@@ -1,0 +1,1114 @@
+/*
+ * -netdev user on libslirp (4.7 API), in QEMU's spelling.
+ *
+ * libslirp's socket model (slirp_pollfds_fill / slirp_pollfds_poll around one poll())
+ * is mapped onto tern's per-fd io_watches: after every call into libslirp that may
+ * change its sockets (input, timers, poll, forwarding rules) resync() asks libslirp
+ * for its fds and adds, updates and removes one io_watch per fd; a watch's callback
+ * runs slirp_pollfds_poll with that fd's revents (every other fd reports none). The
+ * timeout slirp_pollfds_fill returns (its TCP fast/slow timers) arms a host-clock
+ * timer that runs slirp_pollfds_poll with no events.
+ *
+ * Backpressure: a frame the NIC cannot take is kept (at most SLIRP_QUEUE frames) and,
+ * while any is kept, no slirp socket (nor guestfwd connection) is polled for input;
+ * netdev_rx_ready delivers the kept frames first and then polls again.
+ *
+ * guestfwd=tcp:SERVER:PORT-[tcp:]HOSTADDR:HOSTPORT: libslirp hands the guest's bytes to
+ * a write callback and takes the host's with slirp_socket_recv, but says nothing about
+ * connections opening or closing, so the guest's frames are looked at: a SYN to
+ * SERVER:PORT opens a new TCP connection to HOSTADDR:HOSTPORT (replacing the previous
+ * one: libslirp addresses a guestfwd by SERVER:PORT only), a FIN shuts its write side
+ * once the bytes before it are written, a RST closes it.
+ */
+#include "net/slirp.h"
+#include "net/net.h"
+#include "core/main_loop.h"
+#include "core/clock.h"
+#include "build/config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef CONFIG_SLIRP
+
+bool net_slirp_open(const char *id, opt_list *opts, char *err, size_t errsize)
+{
+    (void)id;
+    (void)opts;
+    snprintf(err, errsize, "-netdev user: tern was built without libslirp");
+    return false;
+}
+
+bool net_slirp_hostfwd_add(const char *netdev_id, const char *rule, char *err, size_t errsize)
+{
+    (void)netdev_id;
+    (void)rule;
+    snprintf(err, errsize, "user mode network stack not in use (built without libslirp)");
+    return false;
+}
+
+bool net_slirp_hostfwd_remove(const char *netdev_id, const char *rule, char *err, size_t errsize)
+{
+    return net_slirp_hostfwd_add(netdev_id, rule, err, errsize);
+}
+
+#else
+
+#include <slirp/libslirp.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define SLIRP_QUEUE 256
+
+/* The registry (net/net.c) is written alongside: weak references (no definitions) let
+ * tern link on a branch without it, where nothing can open a user netdev anyway. Once
+ * net.c is in the tree these bind to it as usual; they may then go. */
+#pragma weak netdev_new
+#pragma weak netdev_deliver
+#pragma weak netdev_find
+#pragma weak netdev_first
+
+typedef struct slirp_state slirp_state;
+
+typedef struct sfd {
+    slirp_state *s;
+    int fd;
+    short events;       /* as slirp asked, in poll(2) bits */
+    short revents;      /* set while its watch's callback runs */
+    bool seen;
+    io_watch *w;
+} sfd;
+
+typedef struct stimer {
+    slirp_state *s;
+    qtimer *t;
+    SlirpTimerId id;
+    void *cb_opaque;
+} stimer;
+
+typedef struct gfwd {
+    slirp_state *s;
+    char *rule;
+    struct in_addr addr;        /* the guest-side server */
+    int port;
+    struct sockaddr_in host;    /* where its connections go */
+    int fd;                     /* the current host connection, -1: none */
+    io_watch *w;
+    bool connecting, guest_fin, host_eof;
+    uint8_t *pend;              /* guest bytes not yet written to the host */
+    size_t npend, cap;
+    struct gfwd *next;
+} gfwd;
+
+struct slirp_state {
+    netdev *nd;
+    Slirp *slirp;
+    char *id;
+    char info[160];
+    char *hostname, *domainname;
+    /* slirp's fds and their watches */
+    sfd **fds;
+    int nfds, capfds;
+    int *pollfd;                /* index from add_poll -> fd */
+    int npoll, cappoll;
+    qtimer *poll_timer;
+    /* frames the NIC could not take yet */
+    uint8_t *q[SLIRP_QUEUE];
+    size_t qlen[SLIRP_QUEUE];
+    int qhead, qcount;
+    gfwd *gfwds;
+    int depth;                  /* nested calls into libslirp */
+    slirp_state *next;
+};
+
+static slirp_state *stacks;
+
+static void resync(slirp_state *s);
+
+/* ---- the queue of frames for the NIC ---- */
+
+static bool paused(const slirp_state *s)
+{
+    return s->qcount > 0;
+}
+
+static void flush_queue(slirp_state *s)
+{
+    while (s->qcount && s->nd) {
+        int i = s->qhead;
+        if (!netdev_deliver(s->nd, s->q[i], s->qlen[i]))
+            return;
+        free(s->q[i]);
+        s->q[i] = NULL;
+        s->qhead = (s->qhead + 1) % SLIRP_QUEUE;
+        s->qcount--;
+    }
+}
+
+static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
+{
+    slirp_state *s = opaque;
+    if (!s->nd)
+        return (ssize_t)len;
+    if (!s->qcount && netdev_deliver(s->nd, buf, len))
+        return (ssize_t)len;
+    if (s->qcount == SLIRP_QUEUE) {
+        s->nd->rx_dropped++;
+        return (ssize_t)len;
+    }
+    uint8_t *copy = malloc(len ? len : 1);
+    if (!copy) {
+        s->nd->rx_dropped++;
+        return (ssize_t)len;
+    }
+    memcpy(copy, buf, len);
+    int i = (s->qhead + s->qcount) % SLIRP_QUEUE;
+    s->q[i] = copy;
+    s->qlen[i] = len;
+    s->qcount++;
+    return (ssize_t)len;
+}
+
+/* ---- callbacks ---- */
+
+static void cb_guest_error(const char *msg, void *opaque)
+{
+    slirp_state *s = opaque;
+    fprintf(stderr, "tern: netdev %s: guest error: %s\n", s->id, msg);
+}
+
+static int64_t cb_clock_get_ns(void *opaque)
+{
+    (void)opaque;
+    return (int64_t)host_clock_ns();
+}
+
+static void stimer_fire(void *opaque)
+{
+    stimer *t = opaque;
+    slirp_state *s = t->s;
+    s->depth++;
+    slirp_handle_timer(s->slirp, t->id, t->cb_opaque);
+    s->depth--;
+    resync(s);
+}
+
+static void *cb_timer_new_opaque(SlirpTimerId id, void *cb_opaque, void *opaque)
+{
+    stimer *t = calloc(1, sizeof(*t));
+    if (!t)
+        return NULL;
+    t->s = opaque;
+    t->id = id;
+    t->cb_opaque = cb_opaque;
+    t->t = qtimer_new_host(stimer_fire, t);
+    return t;
+}
+
+static void cb_timer_free(void *timer, void *opaque)
+{
+    (void)opaque;
+    stimer *t = timer;
+    if (!t)
+        return;
+    qtimer_free(t->t);
+    free(t);
+}
+
+static void cb_timer_mod(void *timer, int64_t expire_ms, void *opaque)
+{
+    (void)opaque;
+    stimer *t = timer;
+    if (t)
+        qtimer_mod(t->t, expire_ms < 0 ? 0 : (uint64_t)expire_ms * 1000000ull);
+}
+
+/* slirp's old-style timer_new, never used when timer_new_opaque is given */
+static void *cb_timer_new(SlirpTimerCb cb, void *cb_opaque, void *opaque)
+{
+    (void)cb;
+    (void)cb_opaque;
+    (void)opaque;
+    return NULL;
+}
+
+static void cb_register_poll_fd(int fd, void *opaque)
+{
+    (void)fd;
+    (void)opaque;   /* resync() follows every call into libslirp */
+}
+
+static void cb_unregister_poll_fd(int fd, void *opaque)
+{
+    (void)fd;
+    (void)opaque;
+}
+
+static void cb_notify(void *opaque)
+{
+    slirp_state *s = opaque;
+    /* a guestfwd may take host bytes again: resync re-enables its watch */
+    if (!s->depth)
+        resync(s);
+    main_loop_wake();
+}
+
+/* ---- slirp's fds as io_watches ---- */
+
+static short to_poll(int ev)
+{
+    short e = 0;
+    if (ev & SLIRP_POLL_IN)
+        e |= POLLIN;
+    if (ev & SLIRP_POLL_OUT)
+        e |= POLLOUT;
+    if (ev & SLIRP_POLL_PRI)
+        e |= POLLPRI;
+    return e;
+}
+
+static int from_poll(short re)
+{
+    int ev = 0;
+    if (re & POLLIN)
+        ev |= SLIRP_POLL_IN;
+    if (re & POLLOUT)
+        ev |= SLIRP_POLL_OUT;
+    if (re & POLLPRI)
+        ev |= SLIRP_POLL_PRI;
+    if (re & (POLLERR | POLLNVAL))
+        ev |= SLIRP_POLL_ERR;
+    if (re & POLLHUP)
+        ev |= SLIRP_POLL_HUP;
+    return ev;
+}
+
+static sfd *find_fd(slirp_state *s, int fd)
+{
+    for (int i = 0; i < s->nfds; i++)
+        if (s->fds[i]->fd == fd)
+            return s->fds[i];
+    return NULL;
+}
+
+static int cb_add_poll(int fd, int events, void *opaque)
+{
+    slirp_state *s = opaque;
+    sfd *f = find_fd(s, fd);
+    if (!f) {
+        if (s->nfds == s->capfds) {
+            int cap = s->capfds ? s->capfds * 2 : 16;
+            sfd **n = realloc(s->fds, (size_t)cap * sizeof(*n));
+            if (!n)
+                return -1;
+            s->fds = n;
+            s->capfds = cap;
+        }
+        f = calloc(1, sizeof(*f));
+        if (!f)
+            return -1;
+        f->s = s;
+        f->fd = fd;
+        s->fds[s->nfds++] = f;
+    }
+    if (!f->seen)
+        f->events = 0;
+    f->seen = true;
+    f->events |= to_poll(events);
+    if (s->npoll == s->cappoll) {
+        int cap = s->cappoll ? s->cappoll * 2 : 16;
+        int *n = realloc(s->pollfd, (size_t)cap * sizeof(*n));
+        if (!n)
+            return -1;
+        s->pollfd = n;
+        s->cappoll = cap;
+    }
+    s->pollfd[s->npoll] = fd;
+    return s->npoll++;
+}
+
+static int cb_get_revents(int idx, void *opaque)
+{
+    slirp_state *s = opaque;
+    if (idx < 0 || idx >= s->npoll)
+        return 0;
+    sfd *f = find_fd(s, s->pollfd[idx]);
+    return f ? from_poll(f->revents) : 0;
+}
+
+static void poll_slirp(slirp_state *s)
+{
+    s->depth++;
+    slirp_pollfds_poll(s->slirp, 0, cb_get_revents, s);
+    s->depth--;
+}
+
+static void fd_ready(void *opaque, short revents)
+{
+    sfd *f = opaque;
+    slirp_state *s = f->s;
+    f->revents = revents;
+    poll_slirp(s);
+    f->revents = 0;
+    resync(s);
+}
+
+static void poll_timer_fire(void *opaque)
+{
+    slirp_state *s = opaque;
+    poll_slirp(s);
+    resync(s);
+}
+
+static void gfwd_update_watch(gfwd *g);
+
+static void resync(slirp_state *s)
+{
+    if (!s->slirp || s->depth)
+        return;
+    for (int i = 0; i < s->nfds; i++)
+        s->fds[i]->seen = false;
+    s->npoll = 0;
+    uint32_t timeout = UINT32_MAX;
+    s->depth++;
+    slirp_pollfds_fill(s->slirp, &timeout, cb_add_poll, s);
+    s->depth--;
+    short mask = paused(s) ? (short)~(POLLIN | POLLPRI) : (short)~0;
+    int k = 0;
+    for (int i = 0; i < s->nfds; i++) {
+        sfd *f = s->fds[i];
+        if (!f->seen) {
+            io_watch_remove(f->w);
+            free(f);
+            continue;
+        }
+        short ev = f->events & mask;
+        if (!f->w)
+            f->w = io_watch_add(f->fd, ev, fd_ready, f);
+        else
+            io_watch_set_events(f->w, ev);
+        s->fds[k++] = f;
+    }
+    s->nfds = k;
+    if (timeout == UINT32_MAX)
+        qtimer_del(s->poll_timer);
+    else
+        qtimer_mod(s->poll_timer, host_clock_ns() + (uint64_t)timeout * 1000000ull);
+    for (gfwd *g = s->gfwds; g; g = g->next)
+        gfwd_update_watch(g);
+}
+
+/* ---- guestfwd ---- */
+
+static void gfwd_close(gfwd *g)
+{
+    if (g->w)
+        io_watch_remove(g->w);
+    g->w = NULL;
+    if (g->fd >= 0)
+        close(g->fd);
+    g->fd = -1;
+    g->npend = 0;
+    g->connecting = g->guest_fin = g->host_eof = false;
+}
+
+static void gfwd_flush(gfwd *g)
+{
+    if (g->fd < 0 || g->connecting)
+        return;
+    while (g->npend) {
+        ssize_t n = send(g->fd, g->pend, g->npend, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            break;
+        if (n <= 0) {
+            gfwd_close(g);
+            return;
+        }
+        memmove(g->pend, g->pend + n, g->npend - (size_t)n);
+        g->npend -= (size_t)n;
+    }
+    if (!g->npend && g->guest_fin) {
+        shutdown(g->fd, SHUT_WR);
+        g->guest_fin = false;
+        if (g->host_eof)
+            gfwd_close(g);
+    }
+}
+
+static void gfwd_ready(void *opaque, short revents)
+{
+    gfwd *g = opaque;
+    slirp_state *s = g->s;
+    if (g->connecting) {
+        int e = 0;
+        socklen_t l = sizeof(e);
+        if (getsockopt(g->fd, SOL_SOCKET, SO_ERROR, &e, &l) < 0 || e) {
+            gfwd_close(g);
+            resync(s);
+            return;
+        }
+        g->connecting = false;
+    }
+    if (revents & POLLOUT)
+        gfwd_flush(g);
+    if (g->fd >= 0 && !g->host_eof && (revents & (POLLIN | POLLHUP | POLLERR))) {
+        size_t room = slirp_socket_can_recv(s->slirp, g->addr, g->port);
+        if (room) {
+            uint8_t buf[65536];
+            if (room > sizeof(buf))
+                room = sizeof(buf);
+            ssize_t n = recv(g->fd, buf, room, 0);
+            if (n > 0) {
+                s->depth++;
+                slirp_socket_recv(s->slirp, g->addr, g->port, buf, (int)n);
+                s->depth--;
+            } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+                /* libslirp 4.7 cannot close the guest's side: it stays open until the
+                 * guest closes it */
+                g->host_eof = true;
+                if (n < 0)
+                    gfwd_close(g);
+            }
+        }
+    }
+    resync(s);
+}
+
+static void gfwd_update_watch(gfwd *g)
+{
+    if (g->fd < 0)
+        return;
+    short ev = 0;
+    if (g->connecting || g->npend)
+        ev |= POLLOUT;
+    if (!g->connecting && !g->host_eof && !paused(g->s) &&
+        slirp_socket_can_recv(g->s->slirp, g->addr, g->port) > 0)
+        ev |= POLLIN;
+    if (!g->w)
+        g->w = io_watch_add(g->fd, ev, gfwd_ready, g);
+    else
+        io_watch_set_events(g->w, ev);
+}
+
+static void gfwd_open(gfwd *g)
+{
+    gfwd_close(g);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return;
+    g->fd = fd;
+    if (connect(fd, (struct sockaddr *)&g->host, sizeof(g->host)) < 0) {
+        if (errno != EINPROGRESS) {
+            gfwd_close(g);
+            return;
+        }
+        g->connecting = true;
+    }
+}
+
+static ssize_t gfwd_write(const void *buf, size_t len, void *opaque)
+{
+    gfwd *g = opaque;
+    if (g->fd < 0)
+        return (ssize_t)len;    /* no host connection: the bytes go nowhere */
+    if (g->npend + len > g->cap) {
+        size_t cap = g->cap ? g->cap : 65536;
+        while (cap < g->npend + len)
+            cap *= 2;
+        uint8_t *n = realloc(g->pend, cap);
+        if (!n)
+            return (ssize_t)len;
+        g->pend = n;
+        g->cap = cap;
+    }
+    memcpy(g->pend + g->npend, buf, len);
+    g->npend += len;
+    gfwd_flush(g);
+    return (ssize_t)len;
+}
+
+/* A frame from the guest: does it open or close a guestfwd connection? */
+static void gfwd_snoop(slirp_state *s, const uint8_t *f, size_t len)
+{
+    if (!s->gfwds || len < 14 + 20 || f[12] != 0x08 || f[13] != 0x00)
+        return;
+    const uint8_t *ip = f + 14;
+    size_t ihl = (size_t)(ip[0] & 15) * 4;
+    if ((ip[0] >> 4) != 4 || ihl < 20 || ip[9] != 6 || len < 14 + ihl + 20)
+        return;
+    if ((ip[6] & 0x3f) || ip[7])    /* a fragment */
+        return;
+    const uint8_t *tcp = ip + ihl;
+    uint32_t dst;
+    memcpy(&dst, ip + 16, 4);
+    int dport = tcp[2] << 8 | tcp[3];
+    uint8_t flags = tcp[13];
+    for (gfwd *g = s->gfwds; g; g = g->next) {
+        if (g->addr.s_addr != dst || g->port != dport)
+            continue;
+        if ((flags & 0x02) && !(flags & 0x10)) {            /* SYN */
+            if (g->fd < 0 || !g->connecting)
+                gfwd_open(g);
+        } else if (flags & 0x04) {                          /* RST */
+            gfwd_close(g);
+        } else if (flags & 0x01) {                          /* FIN */
+            g->guest_fin = true;
+        }
+    }
+}
+
+/* ---- netdev ops ---- */
+
+static void op_send(netdev *nd, const uint8_t *frame, size_t len)
+{
+    slirp_state *s = nd->opaque;
+    if (len > NET_MAX_FRAME) {
+        nd->tx_dropped++;
+        return;
+    }
+    gfwd_snoop(s, frame, len);
+    s->depth++;
+    slirp_input(s->slirp, frame, (int)len);
+    s->depth--;
+    for (gfwd *g = s->gfwds; g; g = g->next)
+        gfwd_flush(g);
+    resync(s);
+}
+
+static void op_rx_ready(netdev *nd)
+{
+    slirp_state *s = nd->opaque;
+    bool was = paused(s);
+    flush_queue(s);
+    if (was)
+        resync(s);
+}
+
+static void op_info(netdev *nd, char *buf, size_t len)
+{
+    slirp_state *s = nd->opaque;
+    snprintf(buf, len, "%s", s->info);
+}
+
+static void free_state(slirp_state *s)
+{
+    for (slirp_state **p = &stacks; *p; p = &(*p)->next) {
+        if (*p == s) {
+            *p = s->next;
+            break;
+        }
+    }
+    while (s->gfwds) {
+        gfwd *g = s->gfwds;
+        s->gfwds = g->next;
+        gfwd_close(g);
+        free(g->pend);
+        free(g->rule);
+        free(g);
+    }
+    if (s->slirp)
+        slirp_cleanup(s->slirp);    /* frees its timers through cb_timer_free */
+    s->slirp = NULL;
+    for (int i = 0; i < s->nfds; i++) {
+        io_watch_remove(s->fds[i]->w);
+        free(s->fds[i]);
+    }
+    free(s->fds);
+    free(s->pollfd);
+    if (s->poll_timer)
+        qtimer_free(s->poll_timer);
+    while (s->qcount) {
+        free(s->q[s->qhead]);
+        s->qhead = (s->qhead + 1) % SLIRP_QUEUE;
+        s->qcount--;
+    }
+    free(s->hostname);
+    free(s->domainname);
+    free(s->id);
+    free(s);
+}
+
+static void op_cleanup(netdev *nd)
+{
+    slirp_state *s = nd->opaque;
+    if (s) {
+        s->nd = NULL;
+        free_state(s);
+    }
+    nd->opaque = NULL;
+}
+
+static const netdev_ops slirp_ops = {
+    .type = "user",
+    .send = op_send,
+    .rx_ready = op_rx_ready,
+    .info = op_info,
+    .cleanup = op_cleanup,
+};
+
+static const SlirpCb slirp_cb = {
+    .send_packet = cb_send_packet,
+    .guest_error = cb_guest_error,
+    .clock_get_ns = cb_clock_get_ns,
+    .timer_new = cb_timer_new,
+    .timer_free = cb_timer_free,
+    .timer_mod = cb_timer_mod,
+    .register_poll_fd = cb_register_poll_fd,
+    .unregister_poll_fd = cb_unregister_poll_fd,
+    .notify = cb_notify,
+    .timer_new_opaque = cb_timer_new_opaque,
+};
+
+/* ---- parsing, as QEMU's net/slirp.c ---- */
+
+/* QEMU's get_str_sep: the text up to sep into buf, *pp after it; -1 if no sep. */
+static int get_str_sep(char *buf, size_t size, const char **pp, int sep)
+{
+    const char *p = *pp, *p1 = strchr(p, sep);
+    if (!p1)
+        return -1;
+    size_t len = (size_t)(p1 - p);
+    if (len > size - 1)
+        len = size - 1;
+    memcpy(buf, p, len);
+    buf[len] = '\0';
+    *pp = p1 + 1;
+    return 0;
+}
+
+static bool parse_port(const char *s, int min, int *out)
+{
+    char *end;
+    if (!*s)
+        return false;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (*end || errno || v < min || v > 65535)
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+static bool add_hostfwd(slirp_state *s, const char *rule, char *err, size_t errsize)
+{
+    char buf[256];
+    const char *p = rule, *why;
+    int is_udp = 0, host_port, guest_port;
+    struct in_addr host_addr = { .s_addr = htonl(INADDR_ANY) }, guest_addr = { .s_addr = 0 };
+
+    why = "Missing : separator";
+    if (get_str_sep(buf, sizeof(buf), &p, ':') < 0)
+        goto fail;
+    why = "Bad protocol name";
+    if (!strcmp(buf, "tcp") || !buf[0])
+        is_udp = 0;
+    else if (!strcmp(buf, "udp"))
+        is_udp = 1;
+    else
+        goto fail;
+    why = "Missing : separator";
+    if (get_str_sep(buf, sizeof(buf), &p, ':') < 0)
+        goto fail;
+    why = "Bad host address";
+    if (buf[0] && !inet_aton(buf, &host_addr))
+        goto fail;
+    why = "Bad host port separator";
+    if (get_str_sep(buf, sizeof(buf), &p, '-') < 0)
+        goto fail;
+    why = "Bad host port";
+    if (!parse_port(buf, 0, &host_port))
+        goto fail;
+    why = "Missing guest address";
+    if (get_str_sep(buf, sizeof(buf), &p, ':') < 0)
+        goto fail;
+    why = "Bad guest address";
+    if (buf[0] && !inet_aton(buf, &guest_addr))
+        goto fail;
+    why = "Bad guest port";
+    if (!parse_port(p, 1, &guest_port))
+        goto fail;
+    s->depth++;
+    int rc = slirp_add_hostfwd(s->slirp, is_udp, host_addr, host_port, guest_addr, guest_port);
+    s->depth--;
+    if (rc < 0) {
+        snprintf(err, errsize, "Could not set up host forwarding rule '%s'", rule);
+        return false;
+    }
+    resync(s);
+    return true;
+fail:
+    snprintf(err, errsize, "Invalid host forwarding rule '%s' (%s)", rule, why);
+    return false;
+}
+
+static bool add_guestfwd(slirp_state *s, const char *rule, char *err, size_t errsize)
+{
+    char buf[256];
+    const char *p = rule;
+    struct in_addr server = { .s_addr = 0 };
+    int port, hport;
+
+    if (get_str_sep(buf, sizeof(buf), &p, ':') < 0 || (strcmp(buf, "tcp") && buf[0]))
+        goto fail;
+    if (get_str_sep(buf, sizeof(buf), &p, ':') < 0 || (buf[0] && !inet_aton(buf, &server)))
+        goto fail;
+    if (get_str_sep(buf, sizeof(buf), &p, '-') < 0 || !parse_port(buf, 1, &port))
+        goto fail;
+    if (!strncmp(p, "cmd:", 4)) {
+        snprintf(err, errsize, "guestfwd '%s': cmd: is not supported by tern (use tcp:HOSTADDR:HOSTPORT)", rule);
+        return false;
+    }
+    if (!strncmp(p, "tcp:", 4))
+        p += 4;
+    struct in_addr haddr;
+    if (get_str_sep(buf, sizeof(buf), &p, ':') < 0 || !inet_aton(buf[0] ? buf : "127.0.0.1", &haddr) ||
+        !parse_port(p, 1, &hport)) {
+        snprintf(err, errsize, "Could not open guest forwarding device '%s' (tern takes [tcp:]HOSTADDR:HOSTPORT)", rule);
+        return false;
+    }
+    gfwd *g = calloc(1, sizeof(*g));
+    if (!g) {
+        snprintf(err, errsize, "out of memory");
+        return false;
+    }
+    g->s = s;
+    g->fd = -1;
+    g->port = port;
+    g->host.sin_family = AF_INET;
+    g->host.sin_addr = haddr;
+    g->host.sin_port = htons((uint16_t)hport);
+    g->rule = strdup(rule);
+    s->depth++;
+    int rc = slirp_add_guestfwd(s->slirp, gfwd_write, g, &server, port);
+    s->depth--;
+    if (rc < 0) {
+        snprintf(err, errsize, "Conflicting/invalid host:port in guest forwarding rule '%s'", rule);
+        free(g->rule);
+        free(g);
+        return false;
+    }
+    g->addr = server;       /* slirp filled in its default */
+    g->next = s->gfwds;
+    s->gfwds = g;
+    return true;
+fail:
+    snprintf(err, errsize, "Invalid guest forwarding rule '%s'", rule);
+    return false;
+}
+
+static bool get_onoff(opt_list *o, const char *key, bool def, bool *out, char *err, size_t errsize)
+{
+    const char *v = opts_get(o, key);
+    *out = def;
+    if (!v)
+        return true;
+    if (!strcmp(v, "y"))
+        *out = true;
+    else if (!strcmp(v, "n"))
+        *out = false;
+    else if (!opts_parse_bool(v, out)) {
+        snprintf(err, errsize, "Parameter '%s' expects 'on' or 'off'", key);
+        return false;
+    }
+    return true;
+}
+
+static bool in_net(struct in_addr a, struct in_addr net, struct in_addr mask)
+{
+    return (a.s_addr & mask.s_addr) == net.s_addr;
+}
+
+bool net_slirp_open(const char *id, opt_list *o, char *err, size_t errsize)
+{
+    struct in_addr net = { htonl(0x0a000200) }, mask = { htonl(0xffffff00) };
+    struct in_addr host = { htonl(0x0a000202) }, dhcp = { htonl(0x0a00020f) };
+    struct in_addr dns = { htonl(0x0a000203) };
+    struct in6_addr ip6_prefix, ip6_host, ip6_dns;
+    int ip6_plen = 64;
+    bool restricted, ipv4, ipv6;
+
+    (void)opts_get(o, "id");
+    (void)opts_get(o, "type");
+    if (!get_onoff(o, "restrict", false, &restricted, err, errsize) ||
+        !get_onoff(o, "ipv4", true, &ipv4, err, errsize) ||
+        !get_onoff(o, "ipv6", true, &ipv6, err, errsize))
+        return false;
+    if (!ipv4 && !ipv6) {
+        snprintf(err, errsize, "IPv4 and IPv6 cannot both be disabled");
+        return false;
+    }
+    const char *v;
+    static const char *const refused[] = { "tftp", "bootfile", "smb", "tftp-server-name", "smbserver", NULL };
+    for (int i = 0; refused[i]; i++) {
+        if (opts_get(o, refused[i])) {
+            snprintf(err, errsize, "-netdev user: '%s=' is not supported by tern", refused[i]);
+            return false;
+        }
+    }
+    if ((v = opts_get(o, "net"))) {
+        char buf[64];
+        const char *p = v;
+        if (get_str_sep(buf, sizeof(buf), &p, '/') < 0) {
+            if (!inet_aton(v, &net)) {
+                snprintf(err, errsize, "Failed to parse netmask");
+                return false;
+            }
+            uint32_t a = ntohl(net.s_addr);
+            mask.s_addr = htonl(!(a & 0x80000000) ? 0xff000000 : !(a & 0x40000000) ? 0xffff0000 : 0xffffff00);
+        } else {
+            if (!inet_aton(buf, &net)) {
+                snprintf(err, errsize, "Failed to parse netmask");
+                return false;
+            }
+            char *end;
+            long shift = strtol(p, &end, 10);
+            if (*end || !*p) {
+                if (!inet_aton(p, &mask)) {
+                    snprintf(err, errsize, "Failed to parse netmask");
+                    return false;
+                }
+            } else if (shift < 4 || shift > 32) {
+                snprintf(err, errsize, "Invalid netmask provided (must be in range 4-32)");
+                return false;
+            } else {
+                mask.s_addr = htonl((uint32_t)(0xffffffffull << (32 - shift)));
+            }
+        }
+        net.s_addr &= mask.s_addr;
+        host.s_addr = net.s_addr | (htonl(0x0202) & ~mask.s_addr);
+        dhcp.s_addr = net.s_addr | (htonl(0x020f) & ~mask.s_addr);
+        dns.s_addr = net.s_addr | (htonl(0x0203) & ~mask.s_addr);
+    }
+    if ((v = opts_get(o, "host")) && !inet_aton(v, &host)) {
+        snprintf(err, errsize, "Failed to parse host");
+        return false;
+    }
+    if (!in_net(host, net, mask)) {
+        snprintf(err, errsize, "Host doesn't belong to network");
+        return false;
+    }
+    if ((v = opts_get(o, "dns")) && !inet_aton(v, &dns)) {
+        snprintf(err, errsize, "Failed to parse DNS");
+        return false;
+    }
+    if (restricted && !in_net(dns, net, mask)) {
+        snprintf(err, errsize, "DNS doesn't belong to network");
+        return false;
+    }
+    if (dns.s_addr == host.s_addr) {
+        snprintf(err, errsize, "DNS must be different from host");
+        return false;
+    }
+    if ((v = opts_get(o, "dhcpstart")) && !inet_aton(v, &dhcp)) {
+        snprintf(err, errsize, "Failed to parse DHCP start address");
+        return false;
+    }
+    if (!in_net(dhcp, net, mask)) {
+        snprintf(err, errsize, "DHCP doesn't belong to network");
+        return false;
+    }
+    if (dhcp.s_addr == host.s_addr || dhcp.s_addr == dns.s_addr) {
+        snprintf(err, errsize, "DHCP must be different from host and DNS");
+        return false;
+    }
+    inet_pton(AF_INET6, "fec0::", &ip6_prefix);
+    if ((v = opts_get(o, "ipv6-net")) || (v = opts_get(o, "ipv6-prefix"))) {
+        char buf[64];
+        const char *p = v;
+        const char *addr = v;
+        if (get_str_sep(buf, sizeof(buf), &p, '/') == 0) {
+            addr = buf;
+            char *end;
+            long l = strtol(p, &end, 10);
+            if (*end || !*p || l < 0 || l > 126) {
+                snprintf(err, errsize, "Invalid IPv6 prefix provided (IPv6 prefix length must be between 0 and 126)");
+                return false;
+            }
+            ip6_plen = (int)l;
+        }
+        if (inet_pton(AF_INET6, addr, &ip6_prefix) != 1) {
+            snprintf(err, errsize, "Failed to parse IPv6 prefix");
+            return false;
+        }
+    }
+    if ((v = opts_get(o, "ipv6-prefixlen"))) {
+        char *end;
+        long l = strtol(v, &end, 10);
+        if (*end || !*v || l < 0 || l > 126) {
+            snprintf(err, errsize, "Invalid IPv6 prefix provided (IPv6 prefix length must be between 0 and 126)");
+            return false;
+        }
+        ip6_plen = (int)l;
+    }
+    ip6_host = ip6_prefix;
+    ip6_host.s6_addr[15] |= 2;
+    ip6_dns = ip6_prefix;
+    ip6_dns.s6_addr[15] |= 3;
+    if ((v = opts_get(o, "ipv6-host")) && inet_pton(AF_INET6, v, &ip6_host) != 1) {
+        snprintf(err, errsize, "Failed to parse IPv6 host");
+        return false;
+    }
+    if ((v = opts_get(o, "ipv6-dns")) && inet_pton(AF_INET6, v, &ip6_dns) != 1) {
+        snprintf(err, errsize, "Failed to parse IPv6 DNS");
+        return false;
+    }
+    const char *hostname = opts_get(o, "hostname");
+    const char *domainname = opts_get(o, "domainname");
+    if (domainname && strlen(domainname) > 255) {
+        snprintf(err, errsize, "'domainname' parameter cannot exceed 255 bytes");
+        return false;
+    }
+    if (hostname && strlen(hostname) > 255) {
+        snprintf(err, errsize, "'vhostname' parameter cannot exceed 255 bytes");
+        return false;
+    }
+    /* hostfwd= and guestfwd= may come several times: take every one, in order */
+    for (int i = 0; i < o->n; i++)
+        if (!strcmp(o->items[i].key, "hostfwd") || !strcmp(o->items[i].key, "guestfwd"))
+            o->items[i].used = true;
+    const char *unknown = opts_unused(o);
+    if (unknown) {
+        snprintf(err, errsize, "Invalid parameter '%s'", unknown);
+        return false;
+    }
+
+    slirp_state *s = calloc(1, sizeof(*s));
+    if (!s) {
+        snprintf(err, errsize, "out of memory");
+        return false;
+    }
+    s->id = strdup(id ? id : "");
+    s->hostname = hostname ? strdup(hostname) : NULL;
+    s->domainname = domainname ? strdup(domainname) : NULL;
+    s->poll_timer = qtimer_new_host(poll_timer_fire, s);
+    char nbuf[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &net, nbuf, sizeof(nbuf));
+    snprintf(s->info, sizeof(s->info), "net=%s,restrict=%s", nbuf, restricted ? "on" : "off");
+
+    SlirpConfig cfg = {
+        .version = 4,
+        .restricted = restricted,
+        .in_enabled = ipv4,
+        .vnetwork = net,
+        .vnetmask = mask,
+        .vhost = host,
+        .in6_enabled = ipv6,
+        .vprefix_addr6 = ip6_prefix,
+        .vprefix_len = (uint8_t)ip6_plen,
+        .vhost6 = ip6_host,
+        .vhostname = s->hostname,
+        .vdhcp_start = dhcp,
+        .vnameserver = dns,
+        .vnameserver6 = ip6_dns,
+        .vdomainname = s->domainname,
+    };
+    s->depth++;
+    s->slirp = slirp_new(&cfg, &slirp_cb, s);
+    s->depth--;
+    if (!s->slirp) {
+        snprintf(err, errsize, "-netdev user: libslirp could not start");
+        free_state(s);
+        return false;
+    }
+    for (int i = 0; i < o->n; i++) {
+        bool ok = true;
+        if (!strcmp(o->items[i].key, "hostfwd"))
+            ok = add_hostfwd(s, o->items[i].val, err, errsize);
+        else if (!strcmp(o->items[i].key, "guestfwd"))
+            ok = add_guestfwd(s, o->items[i].val, err, errsize);
+        if (!ok) {
+            free_state(s);
+            return false;
+        }
+    }
+    s->nd = netdev_new(id, &slirp_ops, s, err, errsize);
+    if (!s->nd) {
+        free_state(s);
+        return false;
+    }
+    s->next = stacks;
+    stacks = s;
+    resync(s);
+    return true;
+}
+
+/* ---- the monitor ---- */
+
+static slirp_state *lookup(const char *netdev_id, char *err, size_t errsize)
+{
+    if (!netdev_id) {
+        /* the first user netdev, in the registry's order */
+        for (netdev *nd = netdev_first(); nd; nd = nd->next)
+            if (nd->ops == &slirp_ops)
+                return nd->opaque;
+        if (stacks) {
+            slirp_state *s = stacks;
+            while (s->next)
+                s = s->next;
+            return s;
+        }
+        snprintf(err, errsize, "user mode network stack not in use");
+        return NULL;
+    }
+    netdev *nd = netdev_find(netdev_id);
+    if (!nd) {
+        snprintf(err, errsize, "unrecognized netdev id '%s'", netdev_id);
+        return NULL;
+    }
+    if (nd->ops != &slirp_ops) {
+        snprintf(err, errsize, "invalid device specified");
+        return NULL;
+    }
+    return nd->opaque;
+}
+
+bool net_slirp_hostfwd_add(const char *netdev_id, const char *rule, char *err, size_t errsize)
+{
+    slirp_state *s = lookup(netdev_id, err, errsize);
+    return s && add_hostfwd(s, rule, err, errsize);
+}
+
+bool net_slirp_hostfwd_remove(const char *netdev_id, const char *rule, char *err, size_t errsize)
+{
+    slirp_state *s = lookup(netdev_id, err, errsize);
+    if (!s)
+        return false;
+    char buf[256];
+    const char *p = rule;
+    int is_udp, port;
+    struct in_addr host_addr = { .s_addr = htonl(INADDR_ANY) };
+    if (get_str_sep(buf, sizeof(buf), &p, ':') < 0)
+        goto fail;
+    if (!strcmp(buf, "tcp") || !buf[0])
+        is_udp = 0;
+    else if (!strcmp(buf, "udp"))
+        is_udp = 1;
+    else
+        goto fail;
+    if (get_str_sep(buf, sizeof(buf), &p, ':') < 0 || (buf[0] && !inet_aton(buf, &host_addr)))
+        goto fail;
+    if (!parse_port(p, 0, &port))
+        goto fail;
+    s->depth++;
+    int rc = slirp_remove_hostfwd(s->slirp, is_udp, host_addr, port);
+    s->depth--;
+    resync(s);
+    if (rc) {
+        snprintf(err, errsize, "host forwarding rule for %s not found", rule);
+        return false;
+    }
+    return true;
+fail:
+    snprintf(err, errsize, "invalid format");
+    return false;
+}
+
+#endif
