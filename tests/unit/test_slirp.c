@@ -281,6 +281,155 @@ static bool is_syn_to_guest(const uint8_t *f, size_t len)
            (tcp[2] << 8 | tcp[3]) == syn_port && (tcp[13] & 0x12) == 0x02;
 }
 
+/* Run the loop until pred() holds, looking every few ms, for at most ms. */
+static void tick_cb(void *opaque)
+{
+    main_loop_request_exit(0);
+}
+
+static bool run_until(bool (*pred)(void), unsigned ms)
+{
+    qtimer *t = qtimer_new_host(tick_cb, NULL);
+    uint64_t end = host_clock_ns() + (uint64_t)ms * 1000000ull;
+    bool ok;
+    while (!(ok = pred()) && host_clock_ns() < end) {
+        qtimer_mod(t, host_clock_ns() + 5000000ull);
+        main_loop_run();
+        main_loop_clear_exit();
+    }
+    qtimer_free(t);
+    return ok;
+}
+
+/* A TCP segment from the guest (10.0.2.15:sport) to dst:dport. */
+static size_t build_tcp(uint8_t *f, const char *dst, int sport, int dport, uint32_t seq, uint32_t ack,
+                        uint8_t flags, const void *data, size_t dlen)
+{
+    static const uint8_t slirp_mac[6] = { 0x52, 0x55, 0x0a, 0x00, 0x02, 0x02 };
+    size_t tl = 20 + dlen;
+    memset(f, 0, 14 + 20 + tl);
+    memcpy(f, slirp_mac, 6);
+    memcpy(f + 6, guest_mac, 6);
+    f[12] = 0x08;
+    uint8_t *ip = f + 14, *tcp = ip + 20;
+    ip[0] = 0x45;
+    ip[2] = (uint8_t)((20 + tl) >> 8);
+    ip[3] = (uint8_t)(20 + tl);
+    ip[6] = 0x40;
+    ip[8] = 64;
+    ip[9] = 6;
+    inet_pton(AF_INET, "10.0.2.15", ip + 12);
+    inet_pton(AF_INET, dst, ip + 16);
+    uint16_t c = csum(ip, 20);
+    ip[10] = (uint8_t)(c >> 8);
+    ip[11] = (uint8_t)c;
+    tcp[0] = (uint8_t)(sport >> 8);
+    tcp[1] = (uint8_t)sport;
+    tcp[2] = (uint8_t)(dport >> 8);
+    tcp[3] = (uint8_t)dport;
+    for (int i = 0; i < 4; i++) {
+        tcp[4 + i] = (uint8_t)(seq >> (24 - 8 * i));
+        tcp[8 + i] = (uint8_t)(ack >> (24 - 8 * i));
+    }
+    tcp[12] = 5 << 4;
+    tcp[13] = flags;
+    tcp[14] = 0xff;
+    tcp[15] = 0xff;
+    memcpy(tcp + 20, data, dlen);
+    /* checksum over the pseudo header and the segment */
+    uint8_t ph[12 + 20 + 1500];
+    memcpy(ph, ip + 12, 8);
+    ph[8] = 0;
+    ph[9] = 6;
+    ph[10] = (uint8_t)(tl >> 8);
+    ph[11] = (uint8_t)tl;
+    memcpy(ph + 12, tcp, tl);
+    c = csum(ph, 12 + tl);
+    tcp[16] = (uint8_t)(c >> 8);
+    tcp[17] = (uint8_t)c;
+    return 14 + 20 + tl;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static const uint8_t *tcp_of(const uint8_t *f, size_t len, size_t *dlen)
+{
+    if (len < 14 + 20 + 20 || f[12] != 0x08 || f[13] != 0x00 || f[14 + 9] != 6)
+        return NULL;
+    const uint8_t *ip = f + 14;
+    size_t ihl = (size_t)(ip[0] & 15) * 4, tot = (size_t)(ip[2] << 8 | ip[3]);
+    const uint8_t *tcp = ip + ihl;
+    if (memcmp(ip + 12, "\x0a\x00\x02\x64", 4) || (tcp[2] << 8 | tcp[3]) != 40000)
+        return NULL;
+    *dlen = tot - ihl - (size_t)(tcp[12] >> 4) * 4;
+    return tcp;
+}
+
+static bool is_synack_from_fwd(const uint8_t *f, size_t len)
+{
+    size_t d;
+    const uint8_t *tcp = tcp_of(f, len, &d);
+    return tcp && (tcp[13] & 0x12) == 0x12;
+}
+
+static bool is_world_from_fwd(const uint8_t *f, size_t len)
+{
+    size_t d;
+    const uint8_t *tcp = tcp_of(f, len, &d);
+    return tcp && d == 5 && !memcmp(tcp + (tcp[12] >> 4) * 4, "world", 5);
+}
+
+static int fwd_listener = -1, fwd_conn = -1;
+static char fwd_got[16];
+static size_t fwd_ngot;
+
+static bool fwd_accepted(void)
+{
+    if (fwd_conn < 0)
+        fwd_conn = accept4(fwd_listener, NULL, NULL, SOCK_NONBLOCK);
+    return fwd_conn >= 0;
+}
+
+static bool fwd_hello(void)
+{
+    if (!fwd_accepted())
+        return false;
+    ssize_t n = recv(fwd_conn, fwd_got + fwd_ngot, sizeof(fwd_got) - 1 - fwd_ngot, 0);
+    if (n > 0)
+        fwd_ngot += (size_t)n;
+    return fwd_ngot >= 5;
+}
+
+/* guestfwd: the guest's connection to 10.0.2.100:1234 reaches a server on 127.0.0.1 */
+static void test_guestfwd(netdev *nd)
+{
+    uint8_t f[1514];
+    size_t n = build_tcp(f, "10.0.2.100", 40000, 1234, 1000, 0, 0x02, NULL, 0);
+    netdev_send(nd, f, n);
+    int i = wait_frame(is_synack_from_fwd, 3000);
+    CHECK(i >= 0);
+    if (i < 0)
+        return;
+    size_t d;
+    uint32_t s = be32(tcp_of(frames[i], flen[i], &d) + 4);
+    clear_frames();
+    n = build_tcp(f, "10.0.2.100", 40000, 1234, 1001, s + 1, 0x10, NULL, 0);
+    netdev_send(nd, f, n);
+    n = build_tcp(f, "10.0.2.100", 40000, 1234, 1001, s + 1, 0x18, "hello", 5);
+    netdev_send(nd, f, n);
+    CHECK(run_until(fwd_hello, 3000));
+    CHECK(fwd_ngot == 5 && !memcmp(fwd_got, "hello", 5));
+    if (fwd_conn < 0)
+        return;
+    CHECK(send(fwd_conn, "world", 5, 0) == 5);
+    CHECK(wait_frame(is_world_from_fwd, 3000) >= 0);
+    clear_frames();
+    close(fwd_conn);
+}
+
 /* A port on 127.0.0.1 nobody listens on (bound and closed at once). */
 static int free_port(void)
 {
@@ -351,7 +500,13 @@ static void test_stack(void)
     char err[256] = "", text[256];
     int p1 = free_port(), p2 = free_port();
     CHECK(p1 > 0 && p2 > 0 && p1 != p2);
-    snprintf(text, sizeof(text), "restrict=on,hostfwd=tcp:127.0.0.1:%d-:22,hostfwd=udp:127.0.0.1:%d-:53", p1, p1);
+    fwd_listener = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    struct sockaddr_in la = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t lal = sizeof(la);
+    CHECK(bind(fwd_listener, (struct sockaddr *)&la, sizeof(la)) == 0 && listen(fwd_listener, 4) == 0 &&
+          getsockname(fwd_listener, (struct sockaddr *)&la, &lal) == 0);
+    snprintf(text, sizeof(text), "restrict=on,hostfwd=tcp:127.0.0.1:%d-:22,hostfwd=udp:127.0.0.1:%d-:53,"
+             "guestfwd=tcp:10.0.2.100:1234-tcp:127.0.0.1:%d", p1, p1, ntohs(la.sin_port));
     bool ok = open_user("u0", text, err, sizeof(err));
     if (!ok)
         printf("FAIL: open: %s\n", err);
@@ -400,6 +555,9 @@ static void test_stack(void)
     CHECK(wait_frame(is_syn_to_guest, 3000) >= 0);
     clear_frames();
     close(c);
+
+    test_guestfwd(nd);
+    close(fwd_listener);
 
     /* the monitor */
     char rule[128];
