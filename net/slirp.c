@@ -92,19 +92,32 @@ typedef struct stimer {
     void *cb_opaque;
 } stimer;
 
-typedef struct gfwd {
+typedef struct gfwd gfwd;
+
+/* A guestfwd's host connection and its watch (the watch's opaque). Closed ones wait for
+ * the main thread (resync) to remove the watch and close the fd: a vCPU thread may close
+ * a connection (the guest's RST), but only the main thread may touch watches. */
+typedef struct gconn {
+    gfwd *g;
+    int fd;
+    io_watch *w;
+    bool dead;
+    struct gconn *next;         /* in the state's list of dead ones */
+} gconn;
+
+struct gfwd {
     slirp_state *s;
     char *rule;
     struct in_addr addr;        /* the guest-side server */
     int port;
     struct sockaddr_in host;    /* where its connections go */
     int fd;                     /* the current host connection, -1: none */
-    io_watch *w;
+    gconn *cur;                 /* its watch holder */
     bool connecting, guest_fin, host_eof;
     uint8_t *pend;              /* guest bytes not yet written to the host */
     size_t npend, cap;
     struct gfwd *next;
-} gfwd;
+};
 
 struct slirp_state {
     netdev *nd;
@@ -123,7 +136,9 @@ struct slirp_state {
     size_t qlen[SLIRP_QUEUE];
     int qhead, qcount;
     gfwd *gfwds;
+    gconn *dead;                /* closed guestfwd connections to reap */
     int depth;                  /* nested calls into libslirp */
+    bool resync_pending;        /* a resync asked of the main thread */
     slirp_state *next;
 };
 
@@ -250,13 +265,13 @@ static void cb_unregister_poll_fd(int fd, void *opaque)
     (void)opaque;
 }
 
+static void schedule_resync(slirp_state *s);
+
 static void cb_notify(void *opaque)
 {
     slirp_state *s = opaque;
     /* a guestfwd may take host bytes again: resync re-enables its watch */
-    if (!s->depth)
-        resync(s);
-    main_loop_wake();
+    schedule_resync(s);
 }
 
 /* ---- slirp's fds as io_watches ---- */
@@ -367,6 +382,7 @@ static void poll_timer_fire(void *opaque)
 }
 
 static void gfwd_update_watch(gfwd *g);
+static void gfwd_reap(slirp_state *s);
 
 static void resync(slirp_state *s)
 {
@@ -402,17 +418,19 @@ static void resync(slirp_state *s)
         qtimer_mod(s->poll_timer, host_clock_ns() + (uint64_t)timeout * 1000000ull);
     for (gfwd *g = s->gfwds; g; g = g->next)
         gfwd_update_watch(g);
+    gfwd_reap(s);
 }
 
 /* ---- guestfwd ---- */
 
 static void gfwd_close(gfwd *g)
 {
-    if (g->w)
-        io_watch_remove(g->w);
-    g->w = NULL;
-    if (g->fd >= 0)
-        close(g->fd);
+    if (g->cur) {
+        g->cur->dead = true;
+        g->cur->next = g->s->dead;
+        g->s->dead = g->cur;
+        g->cur = NULL;
+    }
     g->fd = -1;
     g->npend = 0;
     g->connecting = g->guest_fin = g->host_eof = false;
@@ -443,9 +461,24 @@ static void gfwd_flush(gfwd *g)
     }
 }
 
+/* Main thread: remove the watches of closed connections and close their fds. */
+static void gfwd_reap(slirp_state *s)
+{
+    while (s->dead) {
+        gconn *c = s->dead;
+        s->dead = c->next;
+        io_watch_remove(c->w);
+        close(c->fd);
+        free(c);
+    }
+}
+
 static void gfwd_ready(void *opaque, short revents)
 {
-    gfwd *g = opaque;
+    gconn *c = opaque;
+    if (c->dead)
+        return;
+    gfwd *g = c->g;
     slirp_state *s = g->s;
     if (g->connecting) {
         int e = 0;
@@ -484,7 +517,7 @@ static void gfwd_ready(void *opaque, short revents)
 
 static void gfwd_update_watch(gfwd *g)
 {
-    if (g->fd < 0)
+    if (!g->cur)
         return;
     short ev = 0;
     if (g->connecting || g->npend)
@@ -492,10 +525,10 @@ static void gfwd_update_watch(gfwd *g)
     if (!g->connecting && !g->host_eof && !paused(g->s) &&
         slirp_socket_can_recv(g->s->slirp, g->addr, g->port) > 0)
         ev |= POLLIN;
-    if (!g->w)
-        g->w = io_watch_add(g->fd, ev, gfwd_ready, g);
+    if (!g->cur->w)
+        g->cur->w = io_watch_add(g->cur->fd, ev, gfwd_ready, g->cur);
     else
-        io_watch_set_events(g->w, ev);
+        io_watch_set_events(g->cur->w, ev);
 }
 
 static void gfwd_open(gfwd *g)
@@ -504,6 +537,14 @@ static void gfwd_open(gfwd *g)
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return;
+    gconn *c = calloc(1, sizeof(*c));
+    if (!c) {
+        close(fd);
+        return;
+    }
+    c->g = g;
+    c->fd = fd;
+    g->cur = c;
     g->fd = fd;
     if (connect(fd, (struct sockaddr *)&g->host, sizeof(g->host)) < 0) {
         if (errno != EINPROGRESS) {
@@ -567,6 +608,27 @@ static void gfwd_snoop(slirp_state *s, const uint8_t *f, size_t len)
 
 /* ---- netdev ops ---- */
 
+/* The NIC's calls come from a vCPU thread (big lock held), but io_watches are the main
+ * thread's: there the watches are brought up to date. */
+static void deferred_resync(void *opaque)
+{
+    for (slirp_state *s = stacks; s; s = s->next) {
+        if (s == opaque) {
+            s->resync_pending = false;
+            resync(s);
+            return;
+        }
+    }
+}
+
+static void schedule_resync(slirp_state *s)
+{
+    if (!s->resync_pending) {
+        s->resync_pending = true;
+        main_loop_call(deferred_resync, s);
+    }
+}
+
 static void op_send(netdev *nd, const uint8_t *frame, size_t len)
 {
     slirp_state *s = nd->opaque;
@@ -580,7 +642,7 @@ static void op_send(netdev *nd, const uint8_t *frame, size_t len)
     s->depth--;
     for (gfwd *g = s->gfwds; g; g = g->next)
         gfwd_flush(g);
-    resync(s);
+    schedule_resync(s);
 }
 
 static void op_rx_ready(netdev *nd)
@@ -589,7 +651,7 @@ static void op_rx_ready(netdev *nd)
     bool was = paused(s);
     flush_queue(s);
     if (was)
-        resync(s);
+        schedule_resync(s);
 }
 
 static void op_info(netdev *nd, char *buf, size_t len)
@@ -610,6 +672,7 @@ static void free_state(slirp_state *s)
         gfwd *g = s->gfwds;
         s->gfwds = g->next;
         gfwd_close(g);
+        gfwd_reap(s);
         free(g->pend);
         free(g->rule);
         free(g);
