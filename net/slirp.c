@@ -1107,6 +1107,10 @@ bool net_slirp_open(const char *id, opt_list *o, char *err, size_t errsize)
 
 static slirp_state *lookup(const char *netdev_id, char *err, size_t errsize)
 {
+    if (!netdev_first || !netdev_find) {     /* no registry linked in (see the weak references) */
+        snprintf(err, errsize, "user mode network stack not in use");
+        return NULL;
+    }
     if (!netdev_id) {
         /* the first user netdev, in the registry's order */
         for (netdev *nd = netdev_first(); nd; nd = nd->next)
