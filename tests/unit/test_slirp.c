@@ -355,6 +355,8 @@ static uint32_t be32(const uint8_t *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+static int guest_sport = 40000;
+
 static const uint8_t *tcp_of(const uint8_t *f, size_t len, size_t *dlen)
 {
     if (len < 14 + 20 + 20 || f[12] != 0x08 || f[13] != 0x00 || f[14 + 9] != 6)
@@ -362,7 +364,7 @@ static const uint8_t *tcp_of(const uint8_t *f, size_t len, size_t *dlen)
     const uint8_t *ip = f + 14;
     size_t ihl = (size_t)(ip[0] & 15) * 4, tot = (size_t)(ip[2] << 8 | ip[3]);
     const uint8_t *tcp = ip + ihl;
-    if (memcmp(ip + 12, "\x0a\x00\x02\x64", 4) || (tcp[2] << 8 | tcp[3]) != 40000)
+    if (memcmp(ip + 12, "\x0a\x00\x02\x64", 4) || (tcp[2] << 8 | tcp[3]) != guest_sport)
         return NULL;
     *dlen = tot - ihl - (size_t)(tcp[12] >> 4) * 4;
     return tcp;
@@ -428,6 +430,19 @@ static void test_guestfwd(netdev *nd)
     CHECK(wait_frame(is_world_from_fwd, 3000) >= 0);
     clear_frames();
     close(fwd_conn);
+    fwd_conn = -1;
+
+    /* the guest resets it and connects again: a new host connection */
+    n = build_tcp(f, "10.0.2.100", 40000, 1234, 1006, s + 6, 0x14, NULL, 0);
+    netdev_send(nd, f, n);
+    guest_sport = 40001;
+    n = build_tcp(f, "10.0.2.100", 40001, 1234, 5000, 0, 0x02, NULL, 0);
+    netdev_send(nd, f, n);
+    CHECK(wait_frame(is_synack_from_fwd, 3000) >= 0);
+    clear_frames();
+    CHECK(run_until(fwd_accepted, 3000));
+    if (fwd_conn >= 0)
+        close(fwd_conn);
 }
 
 /* A port on 127.0.0.1 nobody listens on (bound and closed at once). */
