@@ -13,12 +13,11 @@
  * while any is kept, no slirp socket (nor guestfwd connection) is polled for input;
  * netdev_rx_ready delivers the kept frames first and then polls again.
  *
- * guestfwd=tcp:SERVER:PORT-[tcp:]HOSTADDR:HOSTPORT: libslirp hands the guest's bytes to
- * a write callback and takes the host's with slirp_socket_recv, but says nothing about
- * connections opening or closing, so the guest's frames are looked at: a SYN to
- * SERVER:PORT opens a new TCP connection to HOSTADDR:HOSTPORT (replacing the previous
- * one: libslirp addresses a guestfwd by SERVER:PORT only), a FIN shuts its write side
- * once the bytes before it are written, a RST closes it.
+ * guestfwd=tcp:SERVER:PORT-[tcp:]HOSTADDR:HOSTPORT: libslirp's write-callback guestfwd
+ * knows one connection and no EOF, so each guestfwd is a Unix socket of ours that
+ * libslirp connects every guest connection to (slirp_add_unix, in a private directory
+ * under /tmp), relayed to a new TCP connection to HOSTADDR:HOSTPORT: any number of
+ * connections, each with flow control and half-close either way.
  */
 #include "net/slirp.h"
 #include "net/net.h"
@@ -62,6 +61,7 @@ bool net_slirp_hostfwd_remove(const char *netdev_id, const char *rule, char *err
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #define SLIRP_QUEUE 256
@@ -92,32 +92,27 @@ typedef struct stimer {
     void *cb_opaque;
 } stimer;
 
-typedef struct gfwd gfwd;
-
-/* A guestfwd's host connection and its watch (the watch's opaque). Closed ones wait for
- * the main thread (resync) to remove the watch and close the fd: a vCPU thread may close
- * a connection (the guest's RST), but only the main thread may touch watches. */
-typedef struct gconn {
-    gfwd *g;
-    int fd;
-    io_watch *w;
-    bool dead;
-    struct gconn *next;         /* in the state's list of dead ones */
-} gconn;
-
-struct gfwd {
+typedef struct gfwd {
     slirp_state *s;
-    char *rule;
-    struct in_addr addr;        /* the guest-side server */
-    int port;
     struct sockaddr_in host;    /* where its connections go */
-    int fd;                     /* the current host connection, -1: none */
-    gconn *cur;                 /* its watch holder */
-    bool connecting, guest_fin, host_eof;
-    uint8_t *pend;              /* guest bytes not yet written to the host */
-    size_t npend, cap;
+    char path[108];             /* the Unix socket libslirp connects to */
+    int lfd;
+    io_watch *lw;
     struct gfwd *next;
-};
+} gfwd;
+
+/* One guest connection: libslirp's end of the Unix socket <-> a TCP connection to the
+ * host address, a buffer each way (0: guest to host, 1: host to guest). */
+typedef struct relay {
+    gfwd *g;
+    int fd[2];                  /* 0: slirp's side, 1: the host's */
+    io_watch *w[2];
+    bool connecting;
+    uint8_t *buf[2];
+    size_t len[2], off[2];
+    bool eof[2], shut[2];
+    struct relay *next;
+} relay;
 
 struct slirp_state {
     netdev *nd;
@@ -136,7 +131,8 @@ struct slirp_state {
     size_t qlen[SLIRP_QUEUE];
     int qhead, qcount;
     gfwd *gfwds;
-    gconn *dead;                /* closed guestfwd connections to reap */
+    relay *relays;
+    char *tmpdir;               /* holds the guestfwd sockets */
     int depth;                  /* nested calls into libslirp */
     bool resync_pending;        /* a resync asked of the main thread */
     slirp_state *next;
@@ -381,8 +377,6 @@ static void poll_timer_fire(void *opaque)
     resync(s);
 }
 
-static void gfwd_update_watch(gfwd *g);
-static void gfwd_reap(slirp_state *s);
 
 static void resync(slirp_state *s)
 {
@@ -416,193 +410,171 @@ static void resync(slirp_state *s)
         qtimer_del(s->poll_timer);
     else
         qtimer_mod(s->poll_timer, host_clock_ns() + (uint64_t)timeout * 1000000ull);
-    for (gfwd *g = s->gfwds; g; g = g->next)
-        gfwd_update_watch(g);
-    gfwd_reap(s);
 }
 
-/* ---- guestfwd ---- */
+/* ---- guestfwd ----
+ *
+ * libslirp connects each guest connection to SERVER:PORT to a Unix socket of ours
+ * (slirp_add_unix), so it keeps its own per-connection state, flow control and EOF;
+ * each accepted connection is relayed to a new TCP connection to the host address. All
+ * of it runs on the main thread, in watch callbacks.
+ */
 
-static void gfwd_close(gfwd *g)
-{
-    if (g->cur) {
-        g->cur->dead = true;
-        g->cur->next = g->s->dead;
-        g->s->dead = g->cur;
-        g->cur = NULL;
-    }
-    g->fd = -1;
-    g->npend = 0;
-    g->connecting = g->guest_fin = g->host_eof = false;
-}
+#define RELAY_BUF 65536
 
-static void gfwd_flush(gfwd *g)
+static void relay_free(relay *r)
 {
-    if (g->fd < 0 || g->connecting)
-        return;
-    while (g->npend) {
-        ssize_t n = send(g->fd, g->pend, g->npend, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+    slirp_state *s = r->g->s;
+    for (relay **p = &s->relays; *p; p = &(*p)->next) {
+        if (*p == r) {
+            *p = r->next;
             break;
-        if (n <= 0) {
-            gfwd_close(g);
-            return;
         }
-        memmove(g->pend, g->pend + n, g->npend - (size_t)n);
-        g->npend -= (size_t)n;
     }
-    if (!g->npend && g->guest_fin) {
-        shutdown(g->fd, SHUT_WR);
-        g->guest_fin = false;
-        if (g->host_eof)
-            gfwd_close(g);
+    for (int i = 0; i < 2; i++) {
+        io_watch_remove(r->w[i]);
+        if (r->fd[i] >= 0)
+            close(r->fd[i]);
+        free(r->buf[i]);
     }
+    free(r);
 }
 
-/* Main thread: remove the watches of closed connections and close their fds. */
-static void gfwd_reap(slirp_state *s)
+static void relay_update(relay *r)
 {
-    while (s->dead) {
-        gconn *c = s->dead;
-        s->dead = c->next;
-        io_watch_remove(c->w);
-        close(c->fd);
-        free(c);
+    short ev[2] = { 0, 0 };
+    for (int d = 0; d < 2; d++) {
+        int src = d, dst = !d;
+        if (d == 1 && r->connecting)
+            continue;
+        if (!r->eof[d] && !r->len[d])
+            ev[src] |= POLLIN;
+        if (r->len[d] && !(dst == 1 && r->connecting))
+            ev[dst] |= POLLOUT;
     }
+    if (r->connecting) {
+        ev[0] = 0;
+        ev[1] = POLLOUT;
+    }
+    for (int i = 0; i < 2; i++)
+        io_watch_set_events(r->w[i], ev[i]);
 }
 
-static void gfwd_ready(void *opaque, short revents)
+/* Move what can be moved each way; false: the relay is done (freed). */
+static bool relay_pump(relay *r)
 {
-    gconn *c = opaque;
-    if (c->dead)
-        return;
-    gfwd *g = c->g;
-    slirp_state *s = g->s;
-    if (g->connecting) {
-        int e = 0;
-        socklen_t l = sizeof(e);
-        if (getsockopt(g->fd, SOL_SOCKET, SO_ERROR, &e, &l) < 0 || e) {
-            gfwd_close(g);
-            resync(s);
-            return;
-        }
-        g->connecting = false;
-    }
-    if (revents & POLLOUT)
-        gfwd_flush(g);
-    if (g->fd >= 0 && !g->host_eof && (revents & (POLLIN | POLLHUP | POLLERR))) {
-        size_t room = slirp_socket_can_recv(s->slirp, g->addr, g->port);
-        if (room) {
-            uint8_t buf[65536];
-            if (room > sizeof(buf))
-                room = sizeof(buf);
-            ssize_t n = recv(g->fd, buf, room, 0);
-            if (n > 0) {
-                s->depth++;
-                slirp_socket_recv(s->slirp, g->addr, g->port, buf, (int)n);
-                s->depth--;
-            } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-                /* libslirp 4.7 cannot close the guest's side: it stays open until the
-                 * guest closes it */
-                g->host_eof = true;
-                if (n < 0)
-                    gfwd_close(g);
+    for (int round = 0; round < 16; round++) {
+        bool progress = false;
+        for (int d = 0; d < 2; d++) {
+            int src = r->fd[d], dst = r->fd[!d];
+            if (r->connecting)
+                return true;
+            if (!r->len[d] && !r->eof[d]) {
+                ssize_t n = read(src, r->buf[d], RELAY_BUF);
+                if (n > 0) {
+                    r->len[d] = (size_t)n;
+                    r->off[d] = 0;
+                    progress = true;
+                } else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+                    r->eof[d] = true;
+                    progress = true;
+                }
+            }
+            if (r->len[d]) {
+                ssize_t n = send(dst, r->buf[d] + r->off[d], r->len[d], MSG_NOSIGNAL);
+                if (n > 0) {
+                    r->off[d] += (size_t)n;
+                    r->len[d] -= (size_t)n;
+                    progress = true;
+                } else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+                    relay_free(r);      /* the other side is gone: drop both */
+                    return false;
+                }
+            }
+            if (r->eof[d] && !r->len[d] && !r->shut[d]) {
+                shutdown(dst, SHUT_WR);
+                r->shut[d] = true;
+                progress = true;
             }
         }
+        if (r->shut[0] && r->shut[1]) {
+            relay_free(r);
+            return false;
+        }
+        if (!progress)
+            break;
     }
-    resync(s);
+    return true;
 }
 
-static void gfwd_update_watch(gfwd *g)
+static void relay_ready(void *opaque, short revents)
 {
-    if (!g->cur)
-        return;
-    short ev = 0;
-    if (g->connecting || g->npend)
-        ev |= POLLOUT;
-    if (!g->connecting && !g->host_eof && !paused(g->s) &&
-        slirp_socket_can_recv(g->s->slirp, g->addr, g->port) > 0)
-        ev |= POLLIN;
-    if (!g->cur->w)
-        g->cur->w = io_watch_add(g->cur->fd, ev, gfwd_ready, g->cur);
-    else
-        io_watch_set_events(g->cur->w, ev);
-}
-
-static void gfwd_open(gfwd *g)
-{
-    gfwd_close(g);
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return;
-    gconn *c = calloc(1, sizeof(*c));
-    if (!c) {
-        close(fd);
-        return;
-    }
-    c->g = g;
-    c->fd = fd;
-    g->cur = c;
-    g->fd = fd;
-    if (connect(fd, (struct sockaddr *)&g->host, sizeof(g->host)) < 0) {
-        if (errno != EINPROGRESS) {
-            gfwd_close(g);
+    relay *r = opaque;
+    if (r->connecting) {
+        int e = 0;
+        socklen_t l = sizeof(e);
+        if (getsockopt(r->fd[1], SOL_SOCKET, SO_ERROR, &e, &l) < 0 || e) {
+            relay_free(r);      /* the guest sees its connection closed */
             return;
         }
-        g->connecting = true;
+        if (!(revents & POLLOUT))
+            return;
+        r->connecting = false;
     }
+    if (relay_pump(r))
+        relay_update(r);
 }
 
-static ssize_t gfwd_write(const void *buf, size_t len, void *opaque)
+static void relay_ready_slirp(void *opaque, short revents)
+{
+    relay *r = opaque;
+    if (!r->connecting && relay_pump(r))
+        relay_update(r);
+}
+
+static void gfwd_accept(void *opaque, short revents)
 {
     gfwd *g = opaque;
-    if (g->fd < 0)
-        return (ssize_t)len;    /* no host connection: the bytes go nowhere */
-    if (g->npend + len > g->cap) {
-        size_t cap = g->cap ? g->cap : 65536;
-        while (cap < g->npend + len)
-            cap *= 2;
-        uint8_t *n = realloc(g->pend, cap);
-        if (!n)
-            return (ssize_t)len;
-        g->pend = n;
-        g->cap = cap;
-    }
-    memcpy(g->pend + g->npend, buf, len);
-    g->npend += len;
-    gfwd_flush(g);
-    return (ssize_t)len;
-}
-
-/* A frame from the guest: does it open or close a guestfwd connection? */
-static void gfwd_snoop(slirp_state *s, const uint8_t *f, size_t len)
-{
-    if (!s->gfwds || len < 14 + 20 || f[12] != 0x08 || f[13] != 0x00)
-        return;
-    const uint8_t *ip = f + 14;
-    size_t ihl = (size_t)(ip[0] & 15) * 4;
-    if ((ip[0] >> 4) != 4 || ihl < 20 || ip[9] != 6 || len < 14 + ihl + 20)
-        return;
-    if ((ip[6] & 0x3f) || ip[7])    /* a fragment */
-        return;
-    const uint8_t *tcp = ip + ihl;
-    uint32_t dst;
-    memcpy(&dst, ip + 16, 4);
-    int dport = tcp[2] << 8 | tcp[3];
-    uint8_t flags = tcp[13];
-    for (gfwd *g = s->gfwds; g; g = g->next) {
-        if (g->addr.s_addr != dst || g->port != dport)
-            continue;
-        if ((flags & 0x02) && !(flags & 0x10)) {            /* SYN */
-            if (g->fd < 0 || !g->connecting)
-                gfwd_open(g);
-        } else if (flags & 0x04) {                          /* RST */
-            gfwd_close(g);
-        } else if (flags & 0x01) {                          /* FIN */
-            g->guest_fin = true;
+    for (;;) {
+        int fd = accept4(g->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0)
+            return;
+        relay *r = calloc(1, sizeof(*r));
+        int tfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (r) {
+            r->buf[0] = malloc(RELAY_BUF);
+            r->buf[1] = malloc(RELAY_BUF);
         }
+        if (!r || tfd < 0 || !r->buf[0] || !r->buf[1]) {
+            if (r) {
+                free(r->buf[0]);
+                free(r->buf[1]);
+            }
+            free(r);
+            close(fd);
+            if (tfd >= 0)
+                close(tfd);
+            continue;
+        }
+        r->g = g;
+        r->fd[0] = fd;
+        r->fd[1] = tfd;
+        if (connect(tfd, (struct sockaddr *)&g->host, sizeof(g->host)) < 0) {
+            if (errno != EINPROGRESS) {
+                free(r->buf[0]);
+                free(r->buf[1]);
+                free(r);
+                close(fd);
+                close(tfd);
+                continue;
+            }
+            r->connecting = true;
+        }
+        r->w[0] = io_watch_add(fd, 0, relay_ready_slirp, r);
+        r->w[1] = io_watch_add(tfd, 0, relay_ready, r);
+        r->next = g->s->relays;
+        g->s->relays = r;
+        relay_update(r);
     }
 }
 
@@ -636,12 +608,9 @@ static void op_send(netdev *nd, const uint8_t *frame, size_t len)
         nd->tx_dropped++;
         return;
     }
-    gfwd_snoop(s, frame, len);
     s->depth++;
     slirp_input(s->slirp, frame, (int)len);
     s->depth--;
-    for (gfwd *g = s->gfwds; g; g = g->next)
-        gfwd_flush(g);
     schedule_resync(s);
 }
 
@@ -668,14 +637,20 @@ static void free_state(slirp_state *s)
             break;
         }
     }
+    while (s->relays)
+        relay_free(s->relays);
     while (s->gfwds) {
         gfwd *g = s->gfwds;
         s->gfwds = g->next;
-        gfwd_close(g);
-        gfwd_reap(s);
-        free(g->pend);
-        free(g->rule);
+        io_watch_remove(g->lw);
+        if (g->lfd >= 0)
+            close(g->lfd);
+        unlink(g->path);
         free(g);
+    }
+    if (s->tmpdir) {
+        rmdir(s->tmpdir);
+        free(s->tmpdir);
     }
     if (s->slirp)
         slirp_cleanup(s->slirp);    /* frees its timers through cb_timer_free */
@@ -837,30 +812,49 @@ static bool add_guestfwd(slirp_state *s, const char *rule, char *err, size_t err
         snprintf(err, errsize, "Could not open guest forwarding device '%s' (tern takes [tcp:]HOSTADDR:HOSTPORT)", rule);
         return false;
     }
+    if (!s->tmpdir) {
+        char tmpl[] = "/tmp/tern-slirp-XXXXXX";
+        if (!mkdtemp(tmpl)) {
+            snprintf(err, errsize, "Could not open guest forwarding device '%s' (%s)", rule, strerror(errno));
+            return false;
+        }
+        s->tmpdir = strdup(tmpl);
+    }
     gfwd *g = calloc(1, sizeof(*g));
-    if (!g) {
+    if (!g || !s->tmpdir) {
+        free(g);
         snprintf(err, errsize, "out of memory");
         return false;
     }
     g->s = s;
-    g->fd = -1;
-    g->port = port;
     g->host.sin_family = AF_INET;
     g->host.sin_addr = haddr;
     g->host.sin_port = htons((uint16_t)hport);
-    g->rule = strdup(rule);
-    s->depth++;
-    int rc = slirp_add_guestfwd(s->slirp, gfwd_write, g, &server, port);
-    s->depth--;
-    if (rc < 0) {
-        snprintf(err, errsize, "Conflicting/invalid host:port in guest forwarding rule '%s'", rule);
-        free(g->rule);
+    int idx = 0;
+    for (gfwd *o = s->gfwds; o; o = o->next)
+        idx++;
+    snprintf(g->path, sizeof(g->path), "%s/g%d", s->tmpdir, idx);
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", g->path);
+    g->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (g->lfd < 0 || bind(g->lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(g->lfd, SOMAXCONN) < 0) {
+        snprintf(err, errsize, "Could not open guest forwarding device '%s' (%s)", rule, strerror(errno));
+        if (g->lfd >= 0)
+            close(g->lfd);
+        unlink(g->path);
         free(g);
         return false;
     }
-    g->addr = server;       /* slirp filled in its default */
     g->next = s->gfwds;
     s->gfwds = g;
+    s->depth++;
+    int rc = slirp_add_unix(s->slirp, g->path, &server, port);
+    s->depth--;
+    if (rc < 0) {
+        snprintf(err, errsize, "Conflicting/invalid host:port in guest forwarding rule '%s'", rule);
+        return false;   /* the state's cleanup closes it */
+    }
+    g->lw = io_watch_add(g->lfd, POLLIN, gfwd_accept, g);
     return true;
 fail:
     snprintf(err, errsize, "Invalid guest forwarding rule '%s'", rule);

@@ -2,7 +2,8 @@
  * -netdev user (net/slirp.c) against a fake NIC: a DHCP DISCOVER from the "guest" gets
  * the OFFER of 10.0.2.15, an ARP for 10.0.2.2 is answered (also after the NIC refused it
  * once: backpressure), a host TCP connect to a hostfwd on 127.0.0.1 makes a SYN toward
- * 10.0.2.15:GUESTPORT, the monitor's hostfwd_add/remove, and option errors (bad net=, bad
+ * 10.0.2.15:GUESTPORT, a guestfwd carries bytes both ways and the host's close, and a
+ * second connection, the monitor's hostfwd_add/remove, and option errors (bad net=, bad
  * hostfwd, unknown option, a host port in use). 127.0.0.1 only, restrict=on, every wait
  * bounded by a host-clock timer.
  */
@@ -384,6 +385,13 @@ static bool is_world_from_fwd(const uint8_t *f, size_t len)
     return tcp && d == 5 && !memcmp(tcp + (tcp[12] >> 4) * 4, "world", 5);
 }
 
+static bool is_fin_from_fwd(const uint8_t *f, size_t len)
+{
+    size_t d;
+    const uint8_t *tcp = tcp_of(f, len, &d);
+    return tcp && (tcp[13] & 0x01);
+}
+
 static int fwd_listener = -1, fwd_conn = -1;
 static char fwd_got[16];
 static size_t fwd_ngot;
@@ -429,8 +437,11 @@ static void test_guestfwd(netdev *nd)
     CHECK(send(fwd_conn, "world", 5, 0) == 5);
     CHECK(wait_frame(is_world_from_fwd, 3000) >= 0);
     clear_frames();
+    /* the host server closes: the guest gets a FIN */
     close(fwd_conn);
     fwd_conn = -1;
+    CHECK(wait_frame(is_fin_from_fwd, 3000) >= 0);
+    clear_frames();
 
     /* the guest resets it and connects again: a new host connection */
     n = build_tcp(f, "10.0.2.100", 40000, 1234, 1006, s + 6, 0x14, NULL, 0);
@@ -438,8 +449,14 @@ static void test_guestfwd(netdev *nd)
     guest_sport = 40001;
     n = build_tcp(f, "10.0.2.100", 40001, 1234, 5000, 0, 0x02, NULL, 0);
     netdev_send(nd, f, n);
-    CHECK(wait_frame(is_synack_from_fwd, 3000) >= 0);
+    i = wait_frame(is_synack_from_fwd, 3000);
+    CHECK(i >= 0);
+    if (i < 0)
+        return;
+    s = be32(tcp_of(frames[i], flen[i], &d) + 4);
     clear_frames();
+    n = build_tcp(f, "10.0.2.100", 40001, 1234, 5001, s + 1, 0x10, NULL, 0);
+    netdev_send(nd, f, n);      /* libslirp connects the forward on the handshake's ACK */
     CHECK(run_until(fwd_accepted, 3000));
     if (fwd_conn >= 0)
         close(fwd_conn);
