@@ -23,12 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Until net/net.c is merged nothing creates a virtio-net, but tern must still link:
- * weak references (NULL when absent). The board wiring's commit drops these. */
-#pragma weak netdev_send
-#pragma weak netdev_attach
-#pragma weak netdev_rx_ready
-
 #define F_CSUM       (1ull << 0)
 #define F_GUEST_CSUM (1ull << 1)
 #define F_MAC        (1ull << 5)
