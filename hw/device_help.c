@@ -18,6 +18,16 @@ static const dev_info devices[] = {
     { "virtio-blk-device", "Storage devices", "virtio-bus", "a virtio disk on a virtio-mmio slot",
       { { "drive", "str", "the -drive id=ID it uses (with if=none)" },
         { "bus", "str", "virtio-mmio-bus.N: the slot (0 is the lowest address)" } } },
+    { "virtio-net-pci", "Network devices", "PCI", "a virtio NIC on the PCI bus (1af4:1041)",
+      { { "netdev", "str", "the -netdev id=ID it is connected to" },
+        { "mac", "str", "its MAC (52:54:00:12:34:56, the last byte +1 for each NIC without mac=)" },
+        { "bus", "str", "pcie.0" }, { "addr", "str", "SLOT[.FN] in hex (default: the first free slot)" },
+        { "disable-legacy", "str", "on|off|auto: accepted; tern's virtio-pci is modern only" },
+        { "romfile", "str", "accepted: no option ROM" } } },
+    { "virtio-net-device", "Network devices", "virtio-bus", "a virtio NIC on a virtio-mmio slot",
+      { { "netdev", "str", "the -netdev id=ID it is connected to" },
+        { "mac", "str", "its MAC (52:54:00:12:34:56, the last byte +1 for each NIC without mac=)" },
+        { "bus", "str", "virtio-mmio-bus.N: the slot" } } },
     { "virtio-rng-device", "Misc devices", "virtio-bus", "entropy from the host (alias virtio-rng)",
       { { "bus", "str", "virtio-mmio-bus.N: the slot" } } },
     { "virtio-serial-device", "Input devices", "virtio-bus", "virtio console transport (consoles attach to it)",
@@ -70,7 +80,7 @@ int device_help(const char *name)
 {
     size_t n = sizeof(devices) / sizeof(devices[0]);
     if (!strcmp(name, "help") || !strcmp(name, "?")) {
-        static const char *const cats[] = { "Storage devices", "Display devices", "Input devices", "Misc devices" };
+        static const char *const cats[] = { "Storage devices", "Network devices", "Display devices", "Input devices", "Misc devices" };
         for (size_t c = 0; c < sizeof(cats) / sizeof(cats[0]); c++) {
             printf("%s%s:\n", c ? "\n" : "", cats[c]);
             for (size_t i = 0; i < n; i++)

@@ -14,6 +14,8 @@
 #include "hw/virtio/virtio_console.h"
 #include "hw/virtio/virtio_input.h"
 #include "hw/virtio/virtio_gpu.h"
+#include "hw/virtio/virtio_net.h"
+#include "net/net.h"
 #include "core/block.h"
 #include "core/log.h"
 #include <limits.h>
@@ -259,6 +261,26 @@ static int plan_device(machine *m, device_opt *d, plan *p, bool have_pci, serial
                                    : !strncmp(drv, "virtio-mouse", 12) ? VIRTIO_INPUT_MOUSE
                                                                         : VIRTIO_INPUT_TABLET);
         p->attach = virtio_input_attach;
+    } else if (!strcmp(drv, "virtio-net-pci") || !strcmp(drv, "virtio-net-device")) {
+        const char *nid = opts_get(l, "netdev"), *macs = opts_get(l, "mac");
+        uint8_t mac[6];
+        if (!nid) {
+            error_report("-device %s: netdev=ID is required", d->text);
+            return -1;
+        }
+        netdev *nd = netdev_find(nid);
+        if (!nd) {
+            error_report("-device %s: no -netdev with id '%s'", d->text, nid);
+            return -1;
+        }
+        if (macs && !virtio_net_parse_mac(macs, mac)) {
+            error_report("-device %s: mac=%s: expected six hex bytes, as 52:54:00:12:34:56", d->text, macs);
+            return -1;
+        }
+        opts_get(l, "romfile");         /* no option ROM: nothing here runs iPXE */
+        p->be = &virtio_net_backend;
+        p->priv = virtio_net_new(nd, macs ? mac : NULL, drv);
+        p->attach = virtio_net_attach;
     } else if (!strcmp(drv, "virtio-rng-device") || !strcmp(drv, "virtio-rng") || !strcmp(drv, "virtio-rng-pci")) {
         p->be = &virtio_rng_backend;
     } else if (!strcmp(drv, "virtconsole")) {
