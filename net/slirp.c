@@ -66,14 +66,6 @@ bool net_slirp_hostfwd_remove(const char *netdev_id, const char *rule, char *err
 
 #define SLIRP_QUEUE 256
 
-/* The registry (net/net.c) is written alongside: weak references (no definitions) let
- * tern link on a branch without it, where nothing can open a user netdev anyway. Once
- * net.c is in the tree these bind to it as usual; they may then go. */
-#pragma weak netdev_new
-#pragma weak netdev_deliver
-#pragma weak netdev_find
-#pragma weak netdev_first
-
 typedef struct slirp_state slirp_state;
 
 typedef struct sfd {
@@ -1101,10 +1093,6 @@ bool net_slirp_open(const char *id, opt_list *o, char *err, size_t errsize)
 
 static slirp_state *lookup(const char *netdev_id, char *err, size_t errsize)
 {
-    if (!netdev_first || !netdev_find) {     /* no registry linked in (see the weak references) */
-        snprintf(err, errsize, "user mode network stack not in use");
-        return NULL;
-    }
     if (!netdev_id) {
         /* the first user netdev, in the registry's order */
         for (netdev *nd = netdev_first(); nd; nd = nd->next)
