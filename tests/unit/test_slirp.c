@@ -336,7 +336,8 @@ static size_t build_tcp(uint8_t *f, const char *dst, int sport, int dport, uint3
     tcp[13] = flags;
     tcp[14] = 0xff;
     tcp[15] = 0xff;
-    memcpy(tcp + 20, data, dlen);
+    if (dlen)
+        memcpy(tcp + 20, data, dlen);
     /* checksum over the pseudo header and the segment */
     uint8_t ph[12 + 20 + 1500];
     memcpy(ph, ip + 12, 8);
