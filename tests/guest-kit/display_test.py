@@ -21,29 +21,9 @@ With --sdl (under an X server: tests/shell/display-sdl.sh starts Xvfb), also:
 import argparse, atexit, gzip, json, os, re, shutil, socket, subprocess, sys, tempfile, time, zlib, struct
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ptyconsole import Console
+from display_lib import QMP, read_ppm
 
 MARKER = "TERN-FBCON-42"
-
-def read_ppm(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    fields, pos = [], 0
-    while len(fields) < 4:
-        while data[pos:pos + 1].isspace():
-            pos += 1
-        if data[pos:pos + 1] == b"#":
-            pos = data.index(b"\n", pos) + 1
-            continue
-        end = pos
-        while not data[end:end + 1].isspace():
-            end += 1
-        fields.append(data[pos:end])
-        pos = end
-    pos += 1
-    if fields[0] != b"P6" or fields[3] != b"255":
-        raise SystemExit("%s: not an 8-bit P6 PPM" % path)
-    w, h = int(fields[1]), int(fields[2])
-    return w, h, data[pos:pos + w * h * 3]
 
 def read_png(path):
     """Just enough PNG (8-bit RGB, no interlace) to compare with a PPM."""
@@ -114,38 +94,6 @@ def find_text(img, glyphs, height):
             if ok:
                 return col, row
     return None
-
-class QMP:
-    def __init__(self, path, timeout=30):
-        deadline = time.time() + timeout
-        while True:
-            try:
-                self.sock = socket.socket(socket.AF_UNIX)
-                self.sock.connect(path)
-                break
-            except OSError:
-                if time.time() > deadline:
-                    raise SystemExit("qmp: could not connect to " + path)
-                time.sleep(0.1)
-        self.buf = b""
-        self.recv()
-        self.cmd("qmp_capabilities")
-
-    def recv(self):
-        while b"\n" not in self.buf:
-            d = self.sock.recv(65536)
-            if not d:
-                raise SystemExit("qmp: connection closed")
-            self.buf += d
-        line, self.buf = self.buf.split(b"\n", 1)
-        return json.loads(line)
-
-    def cmd(self, name, **args):
-        self.sock.sendall(json.dumps({"execute": name, "arguments": args}).encode() + b"\n")
-        while True:
-            r = self.recv()
-            if "return" in r or "error" in r:
-                return r
 
 def main():
     ap = argparse.ArgumentParser()

@@ -13,6 +13,7 @@
 set -u
 T=${TERN:?}
 B=${BUILDDIR:?}
+SRC=${SRCDIR:?}
 [ "$(uname -m)" = x86_64 ] || { echo "not an x86-64 host"; exit 77; }
 [ -e /dev/kvm ] || { echo "no /dev/kvm on this host"; exit 77; }
 [ -r /dev/kvm ] && [ -w /dev/kvm ] || { echo "no permission to use /dev/kvm"; exit 77; }
@@ -36,9 +37,11 @@ trap 'kill $xpid 2>/dev/null; wait $xpid 2>/dev/null; rm -rf "$tmp"' EXIT
 for i in $(seq 100); do [ -e /tmp/.X11-unix/X$n ] && break; sleep 0.1; done
 export DISPLAY=:$n
 
-python3 - "$T" "$elf" "$tmp" <<'EOF'
+TERN_SRC="$SRC" python3 - "$T" "$elf" "$tmp" <<'EOF'
 import atexit, json, os, socket, subprocess, sys, threading, time
 
+sys.path.insert(0, os.path.join(os.environ["TERN_SRC"], "tests", "guest-kit"))
+from display_lib import QMP, parse_ppm
 tern, elf, tmp = sys.argv[1:4]
 W, H = 320, 200
 
@@ -48,7 +51,7 @@ def picture_a(x, y):
 def rgb(pixels):
     return b"".join(bytes((v >> 16 & 255, v >> 8 & 255, v & 255)) for v in pixels)
 
-# the pictures tests/x86/bochs.c draws, as (width, height, RGB bytes) like read_ppm's
+# the pictures tests/x86/bochs.c draws, as (width, height, RGB bytes) like parse_ppm's
 A = [picture_a(x, y) for y in range(H) for x in range(W)]
 Bp = list(A)
 for y in range(50, 100):
@@ -57,57 +60,6 @@ for x, y in ((5, 10), (100, 120), (200, 150), (319, 199)):
     Bp[y * W + x] = 0xffffff
 BLACK, PIC_A, PIC_B = (W, H, bytes(W * H * 3)), (W, H, rgb(A)), (W, H, rgb(Bp))
 
-def read_ppm(data):
-    fields, pos = [], 0
-    while len(fields) < 4:
-        while data[pos:pos + 1].isspace():
-            pos += 1
-        if data[pos:pos + 1] == b"#":
-            pos = data.index(b"\n", pos) + 1
-            continue
-        end = pos
-        while not data[end:end + 1].isspace():
-            end += 1
-        fields.append(data[pos:end])
-        pos = end
-    pos += 1
-    if fields[0] != b"P6" or fields[3] != b"255":
-        raise SystemExit("FAIL: not an 8-bit P6 PPM")
-    w, h = int(fields[1]), int(fields[2])
-    return w, h, data[pos:pos + w * h * 3]
-
-class QMP:
-    def __init__(self, path, timeout=30):
-        deadline = time.time() + timeout
-        while True:
-            try:
-                self.sock = socket.socket(socket.AF_UNIX)
-                self.sock.connect(path)
-                break
-            except OSError:
-                if time.time() > deadline:
-                    raise SystemExit("FAIL: qmp: could not connect to " + path)
-                time.sleep(0.1)
-        self.sock.settimeout(30)
-        self.buf = b""
-        self.recv()
-        self.cmd("qmp_capabilities")
-
-    def recv(self):
-        while b"\n" not in self.buf:
-            d = self.sock.recv(65536)
-            if not d:
-                raise SystemExit("FAIL: qmp: connection closed")
-            self.buf += d
-        line, self.buf = self.buf.split(b"\n", 1)
-        return json.loads(line)
-
-    def cmd(self, name, **args):
-        self.sock.sendall(json.dumps({"execute": name, "arguments": args}).encode() + b"\n")
-        while True:
-            r = self.recv()
-            if "return" in r or "error" in r:
-                return r
 
 qsock = os.path.join(tmp, "qmp.sock")
 cmd = [tern, "-M", "microvm", "-m", "256M", "-display", "sdl", "-device", "bochs-display",
@@ -160,7 +112,7 @@ def x(*args):
     return r.stdout
 
 def window():
-    return read_ppm(x("import", "-window", win, "-depth", "8", "ppm:-"))
+    return parse_ppm(x("import", "-window", win, "-depth", "8", "ppm:-"))
 
 def dump(name):
     path = os.path.join(tmp, name)
@@ -168,7 +120,7 @@ def dump(name):
     if "error" in r:
         die("screendump: %s" % r["error"])
     with open(path, "rb") as f:
-        return read_ppm(f.read())
+        return parse_ppm(f.read())
 
 def differ(a, b):
     if a[:2] != b[:2]:
