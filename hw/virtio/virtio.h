@@ -72,6 +72,9 @@ typedef struct vq_req {
 int vq_pop(virtio_dev *vd, unsigned q, vq_req *req);
 /* Return a chain to the driver with `written` bytes written into it; raises the irq. */
 void vq_push(virtio_dev *vd, unsigned q, const vq_req *req, uint32_t written);
+/* n chains at once, published by one used-index update (a frame across several receive
+ * buffers: the driver must not see the first before the rest). */
+void vq_push_n(virtio_dev *vd, unsigned q, const vq_req *reqs, const uint32_t *written, unsigned n);
 /* Copy between a request's device-readable / device-writable bytes and a host buffer,
  * starting `off` bytes into that part of the chain. Return bytes copied. */
 size_t vq_read(virtio_dev *vd, const vq_req *req, size_t off, void *buf, size_t len);

@@ -212,33 +212,6 @@ static int rx_gather(vnet *vn, size_t need)
     return n;
 }
 
-/* vq_push for several chains, published with one used index update. */
-static void push_all(virtio_dev *vd, unsigned q, const vq_req *reqs, const uint32_t *written, int n)
-{
-    virtqueue *vq = &vd->vq[q];
-    for (int i = 0; i < n; i++) {
-        uint32_t elem[2] = { reqs[i].head, written[i] };
-        if (!dma_write(vd->as, vq->used + 4 + 8ull * ((uint16_t)(vq->used_idx + i) % vq->num), elem, 8)) {
-            virtio_set_needs_reset(vd);
-            return;
-        }
-    }
-    __atomic_thread_fence(__ATOMIC_RELEASE);
-    vq->used_idx = (uint16_t)(vq->used_idx + n);
-    if (!dma_write(vd->as, vq->used + 2, &vq->used_idx, 2)) {
-        virtio_set_needs_reset(vd);
-        return;
-    }
-    uint16_t avail_flags = 0;
-    dma_read(vd->as, vq->avail, &avail_flags, 2);
-    if (!(avail_flags & 1)) {
-        vd->isr |= 1;
-        vd->notify_queue = (int)q;
-        if (vd->notify)
-            vd->notify(vd);
-    }
-}
-
 static bool net_can_receive(void *opaque, size_t len)
 {
     vnet *vn = opaque;
@@ -286,7 +259,7 @@ static bool net_receive(void *opaque, const uint8_t *frame, size_t len)
         vn->rx_written[i] = (uint32_t)cap;
         pos += cap;
     }
-    push_all(vd, 0, vn->rx, vn->rx_written, n);
+    vq_push_n(vd, 0, vn->rx, vn->rx_written, (unsigned)n);
     return true;
 }
 

@@ -103,16 +103,19 @@ bad:
     return -1;
 }
 
-void vq_push(virtio_dev *vd, unsigned q, const vq_req *req, uint32_t written)
+void vq_push_n(virtio_dev *vd, unsigned q, const vq_req *reqs, const uint32_t *written, unsigned n)
 {
     virtqueue *vq = &vd->vq[q];
-    uint32_t elem[2] = { req->head, written };
-    if (!dma_write(vd->as, vq->used + 4 + 8ull * (vq->used_idx % vq->num), elem, 8)) {
-        virtio_set_needs_reset(vd);
-        return;
+    for (unsigned i = 0; i < n; i++) {
+        uint32_t elem[2] = { reqs[i].head, written[i] };
+        if (!dma_write(vd->as, vq->used + 4 + 8ull * ((uint16_t)(vq->used_idx + i) % vq->num), elem, 8)) {
+            virtio_set_needs_reset(vd);
+            return;
+        }
     }
+    /* the elements before the index that publishes them, all at once */
     __atomic_thread_fence(__ATOMIC_RELEASE);
-    vq->used_idx++;
+    vq->used_idx = (uint16_t)(vq->used_idx + n);
     if (!dma_write(vd->as, vq->used + 2, &vq->used_idx, 2)) {
         virtio_set_needs_reset(vd);
         return;
@@ -126,6 +129,11 @@ void vq_push(virtio_dev *vd, unsigned q, const vq_req *req, uint32_t written)
         if (vd->notify)
             vd->notify(vd);
     }
+}
+
+void vq_push(virtio_dev *vd, unsigned q, const vq_req *req, uint32_t written)
+{
+    vq_push_n(vd, q, req, &written, 1);
 }
 
 static size_t copy(virtio_dev *vd, const vq_req *req, bool to_guest, size_t off, void *buf, size_t len)
