@@ -9,6 +9,8 @@
 #include "core/log.h"
 #include "core/memory.h"
 #include "hw/pci/pci.h"
+#include "net/net.h"
+#include "net/slirp.h"
 #include "core/version.h"
 #include "ui/console.h"
 #include "ui/input.h"
@@ -313,6 +315,70 @@ static void info_pci(machine *m, mon_out *o, const char *args)
     big_unlock();
 }
 
+static void info_network(machine *m, mon_out *o, const char *args)
+{
+    big_lock();
+    net_info(o->write, o->opaque);
+    big_unlock();
+}
+
+/* hostfwd_add [NETDEV] RULE and hostfwd_remove [NETDEV] RULE: with one word, the first
+ * user netdev, as QEMU */
+static void hostfwd_cmd(mon_out *o, const char *args, bool add)
+{
+    char first[128], err[256];
+    const char *usage = add ? "usage: hostfwd_add [netdev_id] [tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport\n"
+                            : "usage: hostfwd_remove [netdev_id] [tcp|udp]:[hostaddr]:hostport\n";
+    size_t n = strcspn(args, " \t");
+    const char *rest = args + n;
+    while (*rest == ' ' || *rest == '\t')
+        rest++;
+    if (!n || n >= sizeof(first) || strpbrk(rest, " \t")) {
+        mon_printf(o, "%s", usage);
+        return;
+    }
+    memcpy(first, args, n);
+    first[n] = 0;
+    const char *id = *rest ? first : NULL, *rule = *rest ? rest : first;
+    big_lock();
+    bool ok = add ? net_slirp_hostfwd_add(id, rule, err, sizeof(err)) : net_slirp_hostfwd_remove(id, rule, err, sizeof(err));
+    big_unlock();
+    if (!ok)
+        mon_printf(o, "%s\n", err);
+}
+
+static void cmd_hostfwd_add(machine *m, mon_out *o, const char *args)
+{
+    hostfwd_cmd(o, args, true);
+}
+
+static void cmd_hostfwd_remove(machine *m, mon_out *o, const char *args)
+{
+    hostfwd_cmd(o, args, false);
+}
+
+/* set_link NAME on|off: NAME is a NIC (info network's first column) or a netdev */
+static void cmd_set_link(machine *m, mon_out *o, const char *args)
+{
+    char name[128];
+    size_t n = strcspn(args, " \t");
+    const char *state = args + n;
+    while (*state == ' ' || *state == '\t')
+        state++;
+    bool up = !strcmp(state, "on");
+    if (!n || n >= sizeof(name) || (!up && strcmp(state, "off"))) {
+        mon_printf(o, "usage: set_link name on|off\n");
+        return;
+    }
+    memcpy(name, args, n);
+    name[n] = 0;
+    big_lock();
+    bool found = net_set_link(name, up);
+    big_unlock();
+    if (!found)
+        mon_printf(o, "Device '%s' not found\n", name);
+}
+
 static void info_chardev(machine *m, mon_out *o, const char *args)
 {
     chardev_list(o->write, o->opaque);
@@ -470,6 +536,7 @@ static const hmp_cmd info_commands[] = {
     { "chardev", NULL, "", "show the character devices", info_chardev },
     { "devices", NULL, "", "show every device's state (tern)", info_devices },
     { "pci", NULL, "", "show PCI info", info_pci },
+    { "network", NULL, "", "show the network state", info_network },
     { NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -486,6 +553,11 @@ static const hmp_cmd commands[] = {
     { "screendump", NULL, "filename [-f format] [device [head]]",
       "save screen from head 'head' of display device 'device' in specified format 'format' as image 'filename'. Currently only 'png' and 'ppm' formats are supported.",
       cmd_screendump },
+    { "hostfwd_add", NULL, "[netdev_id] [tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport",
+      "redirect TCP or UDP connections from host to guest (requires -net user)", cmd_hostfwd_add },
+    { "hostfwd_remove", NULL, "[netdev_id] [tcp|udp]:[hostaddr]:hostport",
+      "remove host-to-guest TCP or UDP redirection", cmd_hostfwd_remove },
+    { "set_link", NULL, "name on|off", "change the link status of a network adapter", cmd_set_link },
     { "x", NULL, "/fmt addr", "virtual memory dump starting at 'addr'", NULL },
     { "xp", NULL, "/fmt addr", "physical memory dump starting at 'addr'", NULL },
     { "cpu", NULL, "index", "set the default CPU", cmd_cpu },

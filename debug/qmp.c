@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/version.h"
 #include "hw/pci/pci.h"
+#include "net/net.h"
 #include "ui/console.h"
 #include "ui/display.h"
 #include "ui/input.h"
@@ -351,6 +352,23 @@ static json *human_monitor_command(qmp_session *s, const json *args, json **err)
     return r;
 }
 
+/* set_link {name, up}: a NIC's name or a netdev's id */
+static json *qmp_set_link(qmp_session *s, const json *args, json **err)
+{
+    const char *name = NULL;
+    bool up = true;
+    json_get_str(args, "name", &name);
+    json_get_bool(args, "up", &up);
+    big_lock();
+    bool found = net_set_link(name, up);
+    big_unlock();
+    if (!found) {
+        *err = error_obj("DeviceNotFound", "Device '%s' not found", name);
+        return NULL;
+    }
+    return json_new_object();
+}
+
 static json *qmp_screendump(qmp_session *s, const json *args, json **err)
 {
     const char *file = NULL, *device = NULL, *format = NULL;
@@ -521,6 +539,8 @@ static const arg_spec send_key_args[] = { { "keys", ARG_LIST, false }, { "hold-t
                                           { NULL, ARG_STR, false } };
 static const arg_spec input_event_args[] = { { "events", ARG_LIST, false }, { "device", ARG_STR, true },
                                              { "head", ARG_INT, true }, { NULL, ARG_STR, false } };
+static const arg_spec set_link_args[] = { { "name", ARG_STR, false }, { "up", ARG_BOOL, false },
+                                         { NULL, ARG_STR, false } };
 static const arg_spec hmc_args[] = { { "command-line", ARG_STR, false }, { "cpu-index", ARG_INT, true },
                                      { NULL, ARG_STR, false } };
 
@@ -547,6 +567,7 @@ static const struct qmp_cmd {
     { "x-query-display", x_query_display, no_args },
     { "send-key", qmp_send_key, send_key_args },
     { "input-send-event", qmp_input_send_event, input_event_args },
+    { "set_link", qmp_set_link, set_link_args },
     { "human-monitor-command", human_monitor_command, hmc_args },
 };
 

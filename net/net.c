@@ -153,6 +153,14 @@ bool netdev_attach(netdev *nd, const net_nic_ops *ops, void *opaque, const char 
     nd->nic = ops;
     nd->nic_opaque = opaque;
     nd->nic_model = model;
+    if (!nd->nic_name[0]) {
+        /* QEMU's default name: the model and how many NICs of it came before */
+        int index = 0;
+        for (netdev *n = netdevs; n; n = n->next)
+            if (n != nd && n->nic && n->nic_model && model && !strcmp(n->nic_model, model))
+                index++;
+        snprintf(nd->nic_name, sizeof(nd->nic_name), "%s.%d", model ? model : "nic", index);
+    }
     /* the backend may have kept a frame from before there was a NIC */
     if (nd->ops && nd->ops->rx_ready)
         nd->ops->rx_ready(nd);
@@ -225,6 +233,22 @@ void netdev_set_link(netdev *nd, bool up)
         netdev_rx_ready(nd);
 }
 
+void netdev_set_nic_id(netdev *nd, const char *id)
+{
+    if (id)
+        snprintf(nd->nic_name, sizeof(nd->nic_name), "%s", id);
+}
+
+bool net_set_link(const char *name, bool up)
+{
+    for (netdev *nd = netdevs; nd; nd = nd->next)
+        if (!strcmp(nd->id, name) || (nd->nic && !strcmp(nd->nic_name, name))) {
+            netdev_set_link(nd, up);
+            return true;
+        }
+    return false;
+}
+
 bool net_filter_add(netdev *nd, struct net_filter *f, char *err, size_t errsize)
 {
     for (netdev *n = netdevs; n; n = n->next)
@@ -281,7 +305,6 @@ void net_info(void (*out)(void *opaque, const char *text), void *opaque)
 {
     /* QEMU's shape: each NIC, its netdev indented under it; then netdevs without one */
     char line[512], info[256];
-    int nic_index = 0;
     for (int pass = 0; pass < 2; pass++) {
         for (netdev *nd = netdevs; nd; nd = nd->next) {
             if ((nd->nic != NULL) != (pass == 0))
@@ -292,7 +315,7 @@ void net_info(void (*out)(void *opaque, const char *text), void *opaque)
             const char *type = nd->ops ? nd->ops->type : "?";
             if (pass == 0) {
                 const char *model = nd->nic_model ? nd->nic_model : "nic";
-                snprintf(line, sizeof(line), "%s.%d: index=0,type=nic,model=%s%s\n", model, nic_index++, model,
+                snprintf(line, sizeof(line), "%s: index=0,type=nic,model=%s%s\n", nd->nic_name, model,
                          nd->link_down ? ",link=down" : "");
                 out(opaque, line);
                 snprintf(line, sizeof(line), " \\ %s: index=0,type=%s%s%s\n", nd->id, type, *info ? "," : "", info);

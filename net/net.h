@@ -55,6 +55,7 @@ struct netdev {
     const net_nic_ops *nic;
     void *nic_opaque;
     const char *nic_model;          /* "virtio-net-pci", for info network */
+    char nic_name[64];              /* the NIC's -device id=, else "virtio-net-pci.0" as QEMU names it */
     bool link_down;
     /* frames counted either way, and dropped */
     uint64_t tx_frames, rx_frames, tx_dropped, rx_dropped;
@@ -72,6 +73,10 @@ netdev *netdev_first(void);
 netdev *netdev_new(const char *id, const netdev_ops *ops, void *opaque, char *err, size_t errsize);
 /* Attach a NIC as the netdev's peer. False (with a reason) if it has one already. */
 bool netdev_attach(netdev *nd, const net_nic_ops *ops, void *opaque, const char *model, char *err, size_t errsize);
+/* The NIC's id= from -device (before netdev_attach), for info network and set_link. */
+void netdev_set_nic_id(netdev *nd, const char *id);
+/* The monitor's set_link NAME on|off: NAME is a NIC's name or a netdev's id. False: no such. */
+bool net_set_link(const char *name, bool up);
 /* Close every netdev (at exit). */
 void netdev_close_all(void);
 

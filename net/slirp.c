@@ -766,10 +766,16 @@ static bool add_hostfwd(slirp_state *s, const char *rule, char *err, size_t errs
     if (!parse_port(p, 1, &guest_port))
         goto fail;
     s->depth++;
+    errno = 0;
     int rc = slirp_add_hostfwd(s->slirp, is_udp, host_addr, host_port, guest_addr, guest_port);
+    int why_errno = errno;
     s->depth--;
     if (rc < 0) {
-        snprintf(err, errsize, "Could not set up host forwarding rule '%s'", rule);
+        /* QEMU's words, plus the reason (bind's errno) which QEMU leaves out */
+        if (why_errno)
+            snprintf(err, errsize, "Could not set up host forwarding rule '%s': %s", rule, strerror(why_errno));
+        else
+            snprintf(err, errsize, "Could not set up host forwarding rule '%s'", rule);
         return false;
     }
     resync(s);

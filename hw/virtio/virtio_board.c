@@ -278,6 +278,7 @@ static int plan_device(machine *m, device_opt *d, plan *p, bool have_pci, serial
             return -1;
         }
         opts_get(l, "romfile");         /* no option ROM: nothing here runs iPXE */
+        netdev_set_nic_id(nd, id);
         p->be = &virtio_net_backend;
         p->priv = virtio_net_new(nd, macs ? mac : NULL, drv);
         p->attach = virtio_net_attach;

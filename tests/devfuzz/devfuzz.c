@@ -1023,6 +1023,49 @@ static void fill(u64 a, u32 len)
 
 enum { F_NEXT = 1, F_WRITE = 2, F_INDIRECT = 4 };
 
+/* A frame for virtio-net's transmit queue at a (len bytes, header first): the 12-byte
+ * virtio_net_hdr with random offload requests, then mostly plausible Ethernet (ARP, IPv4
+ * UDP/TCP/ICMP, IPv6 to slirp's gateway or broadcast) with fields that are often wrong. */
+static void net_frame(u64 a, u32 len)
+{
+    fill(a, len);
+    if (len < 12)
+        return;
+    /* flags: NEEDS_CSUM (1) often; gso_type: none mostly, else TCPv4/UDP/TCPv6/ECN/junk */
+    ram_wr(a, chance(40) ? 1 : below(4), 1);
+    static const u8 gso[] = { 0, 0, 0, 1, 3, 4, 0x81, 0x7f };
+    ram_wr(a + 1, gso[below(sizeof(gso))], 1);
+    ram_w16(a + 2, (u16)(chance(80) ? 54 : rnd()));                  /* hdr_len */
+    ram_w16(a + 4, (u16)(chance(70) ? 1448 : rnd()));                /* gso_size */
+    ram_w16(a + 6, (u16)(chance(70) ? 14 + 20 + below(40) : rnd())); /* csum_start */
+    ram_w16(a + 8, (u16)(chance(70) ? 16 : rnd()));                  /* csum_offset */
+    u64 f = a + 12;
+    u32 flen = len - 12;
+    if (flen < 14 || chance(10))
+        return;
+    static const u8 gw[6] = { 0x52, 0x55, 0x0a, 0x00, 0x02, 0x02 };
+    for (int i = 0; i < 6; i++)
+        ram_wr(f + (u64)i, chance(50) ? gw[i] : 0xff, 1);
+    static const u16 types[] = { 0x0800, 0x0806, 0x86dd, 0x8100 };
+    u16 type = types[below(4)];
+    ram_wr(f + 12, type >> 8, 1);
+    ram_wr(f + 13, type & 0xff, 1);
+    if (type == 0x0800 && flen >= 34) {
+        u32 ihl = chance(80) ? 5 : (u32)below(16);
+        ram_wr(f + 14, 0x40 | ihl, 1);
+        u32 tot = chance(70) ? flen - 14 : (u32)below(0x10000);
+        ram_wr(f + 16, tot >> 8, 1);
+        ram_wr(f + 17, tot & 0xff, 1);
+        ram_wr(f + 20, chance(80) ? 0 : rnd(), 2);                  /* fragment offset */
+        static const u8 protos[] = { 1, 6, 17, 2, 0xff };
+        ram_wr(f + 23, protos[below(sizeof(protos))], 1);
+        static const u8 dst[4] = { 10, 0, 2, 2 };
+        for (int i = 0; i < 4; i++)
+            ram_wr(f + 30 + (u64)i, chance(80) ? dst[i] : rnd(), 1);
+    }
+}
+
+
 /* A chain of descriptors in table (n entries) starting at head: what the device would
  * take for a request (mode 0), the same shapes with wild addresses, lengths and sectors
  * (mode 1), or anything (mode 2). */
@@ -1065,9 +1108,23 @@ static void build_chain(vdev *v, unsigned qi, u64 table, u32 n, u32 head, int mo
                 k++;
             }
             put_desc(table, idx[k], st, wild && chance(30) ? rnd_len() : 1, F_WRITE, 0);
+        } else if (v->devid == 1 && (qi & 1) && !chance(20)) {
+            /* net transmit: a header and frame, split in one to three pieces */
+            static const u32 sizes[] = { 12, 13, 20, 26, 42, 72, 1526, 9030, 65550, 65562, 70000 };
+            u32 len = chance(80) ? sizes[below(sizeof(sizes) / sizeof(sizes[0]))] : rnd_len();
+            if (wild && chance(50))
+                len = rnd_len();
+            u64 a = chance(wild ? 60 : 95) ? scratch_addr(len < 0x20000 ? len : 0x20000, 16) : dma_addr(len);
+            net_frame(a, len < 4096 ? len : 4096);
+            int segs = 1 + (int)below(n < 3 ? n : 3);
+            u32 cut1 = segs > 1 ? (u32)below(len + 1) : len, cut2 = segs > 2 ? cut1 + (u32)below(len - cut1 + 1) : len;
+            u32 starts[3] = { 0, cut1, cut2 }, ends[3] = { cut1, cut2, len };
+            for (int i = 0; i < segs; i++)
+                put_desc(table, idx[i], a + starts[i], ends[i] - starts[i],
+                         (u16)((i + 1 < segs ? F_NEXT : 0) | (wild && chance(10) ? F_WRITE : 0)), (u16)idx[(i + 1) % 4]);
         } else {
             int segs = 1 + (int)below(3);
-            int write = !(v->devid == 3 && qi == 1);
+            int write = !(v->devid == 3 && qi == 1) && !(v->devid == 1 && (qi & 1));
             if (wild && chance(20))
                 write = !write;
             for (int i = 0; i < segs; i++) {
@@ -1672,7 +1729,14 @@ static void discover_virtio(void)
         v->base = base;
         v->legacy = do_read(base + 4, 4) == 1;
         v->devid = id;
-        v->nq = id == 3 ? 2 : 1;
+        /* the queues there are: QueueNumMax is 0 past the last (up to 4 used here) */
+        v->nq = 1;
+        while (v->nq < 4) {
+            do_write(base + 0x30, 4, v->nq);
+            if (!do_read(base + 0x34, 4))
+                break;
+            v->nq++;
+        }
     }
     for (int i = 0; i < npdev && nvdev < 16; i++) {
         pdev *d = &pdevs[i];

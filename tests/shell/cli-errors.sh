@@ -108,6 +108,29 @@ expect_err "x86-64 guests run only under KVM" -M microvm -accel jit -kernel /bin
 expect_err "x86-64 guests run only under KVM" -M microvm -accel interp -kernel /bin/true
 TERN_KVM_DEVICE=/nonexistent/kvm expect_err "/nonexistent/kvm does not exist" -M microvm -kernel /bin/true
 TERN_KVM_DEVICE=/dev/null expect_err "not a KVM device" -M microvm -kernel /bin/true
+# networking: malformed -netdev/-nic options and a hostfwd port that is taken
+N=(-M virt -display none -bios none -kernel "$tmp/big.bin" -m 64M)
+expect_err "Invalid parameter 'bogus'" "${N[@]}" -netdev user,id=n0,bogus=1
+expect_err "needs id=ID" "${N[@]}" -netdev user
+expect_err "unknown backend type" "${N[@]}" -netdev frob,id=x
+expect_err "exists already" "${N[@]}" -netdev user,id=a -netdev user,id=a
+expect_err "Invalid netmask" "${N[@]}" -netdev user,id=n0,net=10.0.2.0/40
+expect_err "Bad host port" "${N[@]}" -netdev user,id=n0,hostfwd=tcp::x-:22
+expect_err "Bad guest port" "${N[@]}" -netdev user,id=n0,hostfwd=tcp::2222-:99999
+expect_err "needs exactly one of" "${N[@]}" -netdev socket,id=s
+expect_err "no -netdev with id 'nope'" "${N[@]}" -device virtio-net-device,netdev=nope
+expect_err "mac=zz" "${N[@]}" -netdev user,id=n0 -device virtio-net-device,netdev=n0,mac=zz
+expect_err "used by another NIC" "${N[@]}" -netdev user,id=n0 -device virtio-net-device,netdev=n0 -device virtio-net-device,netdev=n0
+expect_err "legacy -net" "${N[@]}" -net user
+expect_err "model=" "${N[@]}" -nic user,model=e1000
+expect_err "no netdev 'nd9'" "${N[@]}" -object filter-dump,id=f,netdev=nd9,file="$tmp/x.pcap"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -c 'import socket, sys, time; s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.sleep(30)' "$port" &
+holder=$!
+for _ in $(seq 50); do python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])))' "$port" 2>/dev/null && break; sleep 0.1; done
+expect_err "Address already in use" "${N[@]}" -nic user,hostfwd=tcp:127.0.0.1:$port-:22
+kill $holder 2>/dev/null; wait $holder 2>/dev/null
+
 if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
     expect_err "nothing to run" -M microvm
     expect_err "ELF file is for RISC-V, not x86-64" -M microvm -kernel "$SRCDIR/build/tests/isa/alu.elf"
