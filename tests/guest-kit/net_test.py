@@ -1,0 +1,268 @@
+#!/usr/bin/env python3
+"""Networking in the Linux test guest, checked the way users use it. No traffic leaves the
+machine: user networking runs with restrict=on, the guest reaches host services only
+through guestfwd, and every host socket is on 127.0.0.1.
+
+  net_test.py user TERN GUEST_DIR [--model M] [--accel A] [--pcap F] [--mib N]
+      DHCP gives the guest 10.0.2.15; curl on the host reaches the guest's httpd through
+      hostfwd; the guest fetches a 16 MiB file over HTTP through guestfwd (wget), then N MiB
+      (default 256) go host to guest and guest to host through guestfwd, each stream's
+      SHA-256 compared on both sides. With --pcap the netdev's frames are written there by
+      filter-dump (the caller reads it with tcpdump).
+  net_test.py socket TERN GUEST_DIR [--accel A] [--model M] [--backend socket|stream|dgram]
+      Two tern instances on one LAN through -netdev socket (listen/connect), or as QEMU 7.2
+      spells it, stream (server/client) or dgram (UDP, local and remote): static
+      addresses, ping both ways, and a 4 MiB file copied with wget from the other's httpd.
+
+Prints "net_test: PASS" at the end, or exits with a message saying what failed.
+"""
+import argparse, hashlib, http.server, os, random, re, shutil, socket, subprocess, sys, threading, time
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ptyconsole import Console
+
+BLOCK = 16 << 20
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def boot(tern, guest, args, name, extra):
+    cmd = [tern, "-M", "virt", "-m", "512M", "-nographic", "-kernel", os.path.join(guest, "Image"),
+           "-initrd", os.path.join(guest, "initramfs.cpio.gz"), "-append", "console=ttyS0"]
+    if args.accel:
+        cmd += ["-accel", args.accel]
+    cmd += extra
+    print("[net_test] %s: %s" % (name, " ".join(cmd)), flush=True)
+    con = Console(cmd, echo=args.verbose)
+    con.expect(r"tern guest ready", 300)
+    con.expect(r"/ # ", 60)
+    return con
+
+
+def run(con, command, timeout=60):
+    """Type a command line and return what it printed, up to an end marker that its echo
+    (folded by the terminal at any point) cannot match."""
+    con.send("%s; echo __END$((6*7))__" % command)
+    text = con.expect(r"\n__END42__\r*\n", timeout).decode(errors="replace").replace("\r", "")
+    con.expect(r"/ # ", 30)
+    return text
+
+
+def poweroff(con, name):
+    con.send("poweroff")
+    status = con.wait_exit(60)
+    if status != 0:
+        raise SystemExit("net_test: %s: tern exited with status %d after poweroff" % (name, status))
+
+
+class Sink(threading.Thread):
+    """Accepts one connection, hashes what it receives until EOF or `expect` bytes, then
+    closes it (busybox nc does not pass its stdin's EOF on: it ends when the peer does)."""
+
+    def __init__(self, srv, expect):
+        super().__init__(daemon=True)
+        self.srv, self.expect, self.digest, self.count = srv, expect, None, 0
+
+    def run(self):
+        conn, _ = self.srv.accept()
+        h = hashlib.sha256()
+        while self.count < self.expect:
+            data = conn.recv(min(1 << 20, self.expect - self.count))
+            if not data:
+                break
+            h.update(data)
+            self.count += len(data)
+        conn.close()
+        self.digest = h.hexdigest()
+
+
+class Source(threading.Thread):
+    """Accepts one connection, sends the block `times` times, closes."""
+
+    def __init__(self, srv, block, times):
+        super().__init__(daemon=True)
+        self.srv, self.block, self.times = srv, block, times
+
+    def run(self):
+        conn, _ = self.srv.accept()
+        view = memoryview(self.block)
+        for _ in range(self.times):
+            conn.sendall(view)
+        conn.shutdown(socket.SHUT_WR)
+        conn.close()
+
+
+def listener():
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.1", 0))
+    s.listen(4)
+    return s
+
+
+def user_mode(args):
+    block = random.Random(13).randbytes(BLOCK)
+    block_sum = hashlib.sha256(block).hexdigest()
+    times = max(1, args.mib // 16)
+    total = hashlib.sha256()
+    for _ in range(times):
+        total.update(block)
+    stream_sum = total.hexdigest()
+
+    # the host's services, all on 127.0.0.1: an HTTP server with the block, a source and a sink
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path != "/block":
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(block)))
+            self.end_headers()
+            self.wfile.write(block)
+
+        def log_message(self, *a):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    src_srv, sink_srv = listener(), listener()
+    source, sink = Source(src_srv, block, times), Sink(sink_srv, times * BLOCK)
+    source.start()
+    sink.start()
+    hostfwd_port = free_port()
+
+    netdev = ("user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:%d-:80,"
+              "guestfwd=tcp:10.0.2.100:8000-tcp:127.0.0.1:%d,"
+              "guestfwd=tcp:10.0.2.100:8001-tcp:127.0.0.1:%d,"
+              "guestfwd=tcp:10.0.2.100:8002-tcp:127.0.0.1:%d"
+              % (hostfwd_port, httpd.server_address[1], src_srv.getsockname()[1], sink_srv.getsockname()[1]))
+    extra = ["-netdev", netdev, "-device", "%s,netdev=n0" % args.model]
+    if args.pcap:
+        extra += ["-object", "filter-dump,id=f0,netdev=n0,file=%s,maxlen=%d" % (args.pcap, args.pcap_maxlen)]
+    con = boot(args.tern, args.guest, args, "user", extra)
+
+    # DHCP, through busybox udhcpc and the kit's default script. With restrict=on libslirp
+    # (as under QEMU) offers no router and no DNS server: the guest only gets its address.
+    out = run(con, "udhcpc -i eth0 -q -n -t 5", 60)
+    if "bound to 10.0.2.15/24" not in out:
+        raise SystemExit("net_test: DHCP did not give 10.0.2.15/24: %r" % out)
+    out = run(con, "ip -4 addr show dev eth0")
+    if "inet 10.0.2.15/24" not in out:
+        raise SystemExit("net_test: after DHCP eth0 lacks 10.0.2.15/24:\n%s" % out)
+    print("[net_test] ok: DHCP gave the guest 10.0.2.15/24", flush=True)
+
+    # host to the guest's httpd through hostfwd, with curl as a user would
+    run(con, "mkdir -p /www && echo hello-from-the-guest-httpd > /www/index.html && httpd -p 80 -h /www")
+    url = "http://127.0.0.1:%d/index.html" % hostfwd_port
+    if shutil.which("curl"):
+        r = subprocess.run(["curl", "-sS", "--max-time", "30", url], capture_output=True, text=True)
+        body = r.stdout
+        if r.returncode:
+            raise SystemExit("net_test: curl %s failed: %s" % (url, r.stderr.strip()))
+    else:
+        import urllib.request
+        body = urllib.request.urlopen(url, timeout=30).read().decode()
+    if body.strip() != "hello-from-the-guest-httpd":
+        raise SystemExit("net_test: hostfwd: got %r from the guest's httpd" % body)
+    print("[net_test] ok: curl reached the guest's httpd through hostfwd", flush=True)
+
+    # guest fetches from the host's HTTP server through guestfwd
+    out = run(con, "wget -q -O /tmp/block http://10.0.2.100:8000/block && sha256sum /tmp/block", 300)
+    if block_sum not in out:
+        raise SystemExit("net_test: guestfwd: the fetched file's SHA-256 is not %s:\n%s" % (block_sum, out))
+    print("[net_test] ok: wget fetched 16 MiB through guestfwd, SHA-256 equal", flush=True)
+
+    # N MiB host to guest: the guest hashes what nc receives
+    t0 = time.time()
+    # (nc's stdin from /dev/null: with a terminal there it would wait on it after the
+    # connection ends, as busybox nc does)
+    out = run(con, "nc 10.0.2.100 8001 </dev/null | sha256sum", args.bulk_timeout)
+    dt = time.time() - t0
+    if stream_sum not in out:
+        raise SystemExit("net_test: host to guest: %d MiB arrived with the wrong SHA-256:\n%s" % (times * 16, out))
+    print("[net_test] ok: %d MiB host to guest, SHA-256 equal (%.1f s, %.1f MiB/s with the guest's hashing)"
+          % (times * 16, dt, times * 16 / dt), flush=True)
+
+    # N MiB guest to host: the block, sent `times` times; the host hashes what arrives
+    t0 = time.time()
+    run(con, "i=0; while [ $i -lt %d ]; do cat /tmp/block; i=$((i+1)); done | nc 10.0.2.100 8002"
+        % times, args.bulk_timeout)
+    sink.join(30)
+    dt = time.time() - t0
+    if sink.digest != stream_sum:
+        raise SystemExit("net_test: guest to host: %d bytes arrived, SHA-256 %s, expected %d bytes, %s"
+                         % (sink.count, sink.digest, times * BLOCK, stream_sum))
+    print("[net_test] ok: %d MiB guest to host, SHA-256 equal (%.1f s, %.1f MiB/s)" % (times * 16, dt, times * 16 / dt),
+          flush=True)
+
+    # the monitor's view: info network through the serial console's monitor is not at hand
+    # here (-nographic muxes it); the netdev's counters are checked by the unit tests
+    poweroff(con, "user")
+    httpd.shutdown()
+
+
+def socket_mode(args):
+    port, port2 = free_port(), free_port()
+    backends = {
+        "socket": ("socket,id=n0,listen=127.0.0.1:%d" % port, "socket,id=n0,connect=127.0.0.1:%d" % port),
+        "stream": ("stream,id=n0,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=%d" % port,
+                   "stream,id=n0,server=off,addr.type=inet,addr.host=127.0.0.1,addr.port=%d" % port),
+        "dgram": tuple("dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port=%d,"
+                       "remote.type=inet,remote.host=127.0.0.1,remote.port=%d" % pq
+                       for pq in ((port, port2), (port2, port))),
+    }[args.backend]
+    cons = []
+    for name, netdev, addr in (("a", backends[0], "192.168.76.1"), ("b", backends[1], "192.168.76.2")):
+        extra = ["-netdev", netdev,
+                 "-device", "%s,netdev=n0,mac=52:54:00:76:00:%02x" % (args.model, len(cons) + 1)]
+        con = boot(args.tern, args.guest, args, name, extra)
+        run(con, "ip addr add %s/24 dev eth0 && ip link set eth0 up" % addr)
+        cons.append(con)
+    a, b = cons
+    out = run(b, "ping -c 3 -W 5 192.168.76.1", 60)
+    if "3 packets received" not in out:
+        raise SystemExit("net_test: b could not ping a:\n%s" % out)
+    out = run(a, "ping -c 3 -W 5 192.168.76.2", 60)
+    if "3 packets received" not in out:
+        raise SystemExit("net_test: a could not ping b:\n%s" % out)
+    print("[net_test] ok: the two guests ping each other", flush=True)
+    out = run(a, "mkdir -p /www && head -c 4194304 /dev/urandom > /www/file && httpd -p 80 -h /www && "
+              "sha256sum /www/file")
+    m = re.search(r"\n([0-9a-f]{64})  /www/file", out)
+    if not m:
+        raise SystemExit("net_test: a's file has no checksum:\n%s" % out)
+    out = run(b, "wget -q -O /tmp/file http://192.168.76.1/file && sha256sum /tmp/file", 300)
+    if m.group(1) + "  /tmp/file" not in out:
+        raise SystemExit("net_test: the copied file differs (a has %s):\n%s" % (m.group(1), out))
+    print("[net_test] ok: 4 MiB copied from a to b, SHA-256 equal", flush=True)
+    poweroff(b, "b")
+    poweroff(a, "a")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("mode", choices=["user", "socket"])
+    ap.add_argument("tern")
+    ap.add_argument("guest")
+    ap.add_argument("--model", default="virtio-net-pci")
+    ap.add_argument("--accel")
+    ap.add_argument("--backend", default="socket", choices=["socket", "stream", "dgram"],
+                    help="socket mode: -netdev socket listen/connect, stream server/client, or dgram")
+    ap.add_argument("--pcap")
+    ap.add_argument("--pcap-maxlen", type=int, default=1024)
+    ap.add_argument("--mib", type=int, default=256)
+    ap.add_argument("--bulk-timeout", type=float, default=600)
+    ap.add_argument("--verbose", action="store_true", help="echo the guest's console")
+    args = ap.parse_args()
+    t0 = time.time()
+    user_mode(args) if args.mode == "user" else socket_mode(args)
+    print("net_test: PASS (%.1f s)" % (time.time() - t0), flush=True)
+
+
+if __name__ == "__main__":
+    main()
