@@ -52,7 +52,7 @@ class QMP:
         line, self.buf = self.buf.split(b"\n", 1)
         return json.loads(line)
 
-    def cmd(self, name, **args):
+    def cmd(self, name, /, **args):
         self.sock.sendall(json.dumps({"execute": name, "arguments": args}).encode() + b"\n")
         while True:
             r = self.recv()

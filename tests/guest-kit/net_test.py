@@ -16,9 +16,10 @@ through guestfwd, and every host socket is on 127.0.0.1.
 
 Prints "net_test: PASS" at the end, or exits with a message saying what failed.
 """
-import argparse, hashlib, http.server, os, random, re, shutil, socket, subprocess, sys, threading, time
+import argparse, hashlib, http.server, os, random, re, shutil, socket, subprocess, sys, tempfile, threading, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ptyconsole import Console
+from display_lib import QMP
 
 BLOCK = 16 << 20
 
@@ -105,6 +106,59 @@ def listener():
     return s
 
 
+def curl(port):
+    """The guest httpd's page through hostfwd port: (ok, body or error)."""
+    url = "http://127.0.0.1:%d/index.html" % port
+    if shutil.which("curl"):
+        r = subprocess.run(["curl", "-sS", "--max-time", "30", url], capture_output=True, text=True)
+        return (r.returncode == 0, r.stdout if r.returncode == 0 else r.stderr.strip())
+    import urllib.request
+    try:
+        return (True, urllib.request.urlopen(url, timeout=30).read().decode())
+    except OSError as e:
+        return (False, str(e))
+
+
+def monitor_checks(qmp, con, args, hostfwd_port):
+    """info network, hostfwd_add/hostfwd_remove and set_link, as a QMP client uses them."""
+    def hmp(line):
+        r = qmp.cmd("human-monitor-command", **{"command-line": line})
+        if "return" not in r:
+            raise SystemExit("net_test: %s: %r" % (line, r))
+        return r["return"]
+    info = hmp("info network")
+    for want in ("%s.0: index=0,type=nic,model=%s" % (args.model, args.model), " \\ n0: index=0,type=user,"):
+        if want not in info:
+            raise SystemExit("net_test: info network lacks %r:\n%s" % (want, info))
+    port2 = free_port()
+    out = hmp("hostfwd_add n0 tcp:127.0.0.1:%d-:80" % port2)
+    ok, body = curl(port2)
+    if out.strip() or not ok or body.strip() != "hello-from-the-guest-httpd":
+        raise SystemExit("net_test: after hostfwd_add (%r) curl on port %d: %s" % (out, port2, body))
+    out = hmp("hostfwd_remove n0 tcp:127.0.0.1:%d" % port2)
+    ok, body = curl(port2)
+    if out.strip() or ok:
+        raise SystemExit("net_test: after hostfwd_remove (%r) port %d still answers" % (out, port2))
+    out = hmp("hostfwd_remove n0 tcp:127.0.0.1:%d" % port2)
+    if "host forwarding rule for" not in out:
+        raise SystemExit("net_test: removing a rule twice said %r" % out)
+    print("[net_test] ok: info network, hostfwd_add and hostfwd_remove", flush=True)
+    for up, want in ((False, "0"), (True, "1")):
+        r = qmp.cmd("set_link", **{"name": "n0" if up else "%s.0" % args.model, "up": up})
+        if "return" not in r:
+            raise SystemExit("net_test: set_link: %r" % r)
+        time.sleep(0.5)
+        out = run(con, "cat /sys/class/net/eth0/carrier")
+        if "\n%s\n" % want not in out:
+            raise SystemExit("net_test: after set_link up=%s the guest's carrier is not %s:\n%s" % (up, want, out))
+    if "link=down" in hmp("info network"):
+        raise SystemExit("net_test: info network still says link=down")
+    ok, body = curl(hostfwd_port)
+    if not ok:
+        raise SystemExit("net_test: after the link came back curl failed: %s" % body)
+    print("[net_test] ok: set_link off and on: the guest saw its carrier go and come back", flush=True)
+
+
 def user_mode(args):
     block = random.Random(13).randbytes(BLOCK)
     block_sum = hashlib.sha256(block).hexdigest()
@@ -142,6 +196,8 @@ def user_mode(args):
               "guestfwd=tcp:10.0.2.100:8002-tcp:127.0.0.1:%d"
               % (hostfwd_port, httpd.server_address[1], src_srv.getsockname()[1], sink_srv.getsockname()[1]))
     extra = ["-netdev", netdev, "-device", "%s,netdev=n0" % args.model]
+    qmp_path = os.path.join(args.tmp, "qmp.sock")
+    extra += ["-qmp", "unix:%s,server=on,wait=off" % qmp_path]
     if args.pcap:
         extra += ["-object", "filter-dump,id=f0,netdev=n0,file=%s,maxlen=%d" % (args.pcap, args.pcap_maxlen)]
     con = boot(args.tern, args.guest, args, "user", extra)
@@ -158,18 +214,12 @@ def user_mode(args):
 
     # host to the guest's httpd through hostfwd, with curl as a user would
     run(con, "mkdir -p /www && echo hello-from-the-guest-httpd > /www/index.html && httpd -p 80 -h /www")
-    url = "http://127.0.0.1:%d/index.html" % hostfwd_port
-    if shutil.which("curl"):
-        r = subprocess.run(["curl", "-sS", "--max-time", "30", url], capture_output=True, text=True)
-        body = r.stdout
-        if r.returncode:
-            raise SystemExit("net_test: curl %s failed: %s" % (url, r.stderr.strip()))
-    else:
-        import urllib.request
-        body = urllib.request.urlopen(url, timeout=30).read().decode()
-    if body.strip() != "hello-from-the-guest-httpd":
+    ok, body = curl(hostfwd_port)
+    if not ok or body.strip() != "hello-from-the-guest-httpd":
         raise SystemExit("net_test: hostfwd: got %r from the guest's httpd" % body)
     print("[net_test] ok: curl reached the guest's httpd through hostfwd", flush=True)
+
+    monitor_checks(QMP(qmp_path), con, args, hostfwd_port)
 
     # guest fetches from the host's HTTP server through guestfwd
     out = run(con, "wget -q -O /tmp/block http://10.0.2.100:8000/block && sha256sum /tmp/block", 300)
@@ -260,7 +310,11 @@ def main():
     ap.add_argument("--verbose", action="store_true", help="echo the guest's console")
     args = ap.parse_args()
     t0 = time.time()
-    user_mode(args) if args.mode == "user" else socket_mode(args)
+    args.tmp = tempfile.mkdtemp()
+    try:
+        user_mode(args) if args.mode == "user" else socket_mode(args)
+    finally:
+        shutil.rmtree(args.tmp, True)
     print("net_test: PASS (%.1f s)" % (time.time() - t0), flush=True)
 
 

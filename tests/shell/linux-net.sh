@@ -6,6 +6,7 @@
 #  - the same on virtio-net-device (virtio-mmio) with a smaller stream and filter-dump
 #    writing a pcap, which tcpdump must read and show the whole DHCP exchange in;
 #  - the same on the interpreter, with a small stream;
+#  - info network, hostfwd_add/hostfwd_remove and set_link through a QMP client;
 #  - two tern instances joined by -netdev socket (listen/connect), stream and dgram: ping
 #    both ways and a file copied between them.
 # No traffic leaves the machine: every host socket is on 127.0.0.1.
