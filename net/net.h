@@ -19,7 +19,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NET_MAX_FRAME 65536         /* the largest frame either side passes (TSO/GSO) */
+/* The largest frame either side passes: a TSO super-frame (an IP packet of up to 64 KiB
+ * and its headers) fits; QEMU's NET_BUFSIZE. */
+#define NET_MAX_FRAME 69632
 
 typedef struct netdev netdev;
 
@@ -34,6 +36,11 @@ typedef struct netdev_ops {
     /* One line for `info network` (without the id and type). */
     void (*info)(netdev *nd, char *buf, size_t len);
     void (*cleanup)(netdev *nd);
+    /* The backend takes a NIC's TSO/UFO super-frames (one IP packet of up to 64 KiB that
+     * a segmentation offload would have cut into MTU-sized ones): libslirp's IP and TCP
+     * take packets of any size. Backends that lead to another NIC (socket, tap without
+     * a vnet header) do not, so the NIC does not offer the guest these offloads there. */
+    bool takes_gso;
 } netdev_ops;
 
 /* A NIC's side. */

@@ -678,6 +678,7 @@ static void op_cleanup(netdev *nd)
 
 static const netdev_ops slirp_ops = {
     .type = "user",
+    .takes_gso = true,
     .send = op_send,
     .rx_ready = op_rx_ready,
     .info = op_info,

@@ -1,12 +1,16 @@
 /*
  * virtio-net (virtio 1.2, section 5.1; device ID 1): queue 0 receives, queue 1
  * transmits; no control queue. Features: MAC, STATUS (link), MRG_RXBUF, CSUM and
- * GUEST_CSUM. Each buffer starts with a virtio_net_hdr: 12 bytes with VERSION_1 or
+ * GUEST_CSUM, and HOST_TSO4/TSO6/ECN/UFO where the backend takes super-frames (user
+ * networking: the guest's TCP then hands over 64 KiB at a time and libslirp takes the
+ * packet whole, so nothing is segmented at all). Each buffer starts with a virtio_net_hdr: 12 bytes with VERSION_1 or
  * MRG_RXBUF (the last 2 are num_buffers), 10 on a legacy transport without MRG_RXBUF.
  *
  * Transmit: every chain is one frame after its header. With NEEDS_CSUM in the header the
  * device fills the checksum in (csum_start, csum_offset) before the frame leaves, since
- * backends take complete frames only. Frames shorter than an Ethernet header or longer
+ * backends take complete frames only. A super-frame (gso_type set) has a valid IP header
+ * for its whole length and its TCP/UDP pseudo-header sum covers that length too, so
+ * with the checksum filled it is one valid large packet and goes out as it is. Frames shorter than an Ethernet header or longer
  * than NET_MAX_FRAME, or unreadable, are dropped and counted.
  *
  * Receive: a frame goes to the driver only whole. can_receive() looks at the posted
@@ -26,6 +30,10 @@
 #define F_CSUM       (1ull << 0)
 #define F_GUEST_CSUM (1ull << 1)
 #define F_MAC        (1ull << 5)
+#define F_HOST_TSO4  (1ull << 11)
+#define F_HOST_TSO6  (1ull << 12)
+#define F_HOST_ECN   (1ull << 13)
+#define F_HOST_UFO   (1ull << 14)
 #define F_MRG_RXBUF  (1ull << 15)
 #define F_STATUS     (1ull << 16)
 
@@ -354,6 +362,8 @@ bool virtio_net_attach(virtio_dev *vd, char *err, size_t errsize)
         return true;
     if (!netdev_attach(vn->nd, &nic_ops, vn, vn->model, err, errsize))
         return false;
+    if (vn->nd->ops && vn->nd->ops->takes_gso)
+        vd->extra_features |= F_HOST_TSO4 | F_HOST_TSO6 | F_HOST_ECN | F_HOST_UFO;
     vn->link_up = !vn->nd->link_down;
     return true;
 }

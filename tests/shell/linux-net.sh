@@ -4,7 +4,8 @@
 #    on the host reaches the guest's httpd through hostfwd, wget fetches a file from a host
 #    server through guestfwd, and 256 MiB go each way through guestfwd with SHA-256 checked;
 #  - the same on virtio-net-device (virtio-mmio) with a smaller stream and filter-dump
-#    writing a pcap, which tcpdump must read and show the whole DHCP exchange in;
+#    writing a pcap, which tcpdump must read and show the whole DHCP exchange in, and the
+#    guest's TCP sending super-frames (HOST_TSO4, offered with user networking);
 #  - the same on the interpreter, with a small stream;
 #  - info network, hostfwd_add/hostfwd_remove and set_link through a QMP client;
 #  - two tern instances joined by -netdev socket (listen/connect), stream and dgram: ping
@@ -55,6 +56,15 @@ if [ -f "$tmp/dhcp.pcap" ]; then
             fails=$((fails + 1))
         else
             echo "ok: tcpdump reads the pcap: $(grep -c 'BOOTP/DHCP' "$tmp/dhcp.txt") DHCP packets, 10.0.2.15 offered and acknowledged"
+        fi
+        # the guest's TCP hands user networking frames past the MTU (HOST_TSO4): as large as
+        # its writes, up to 64 KiB
+        big=$(tcpdump -r "$tmp/dhcp.pcap" -n 'src host 10.0.2.15 and tcp and greater 3000' 2>/dev/null | wc -l)
+        if [ "$big" -gt 0 ]; then
+            echo "ok: $big TSO super-frames (over 3000 bytes, past the MTU) from the guest in the pcap"
+        else
+            echo "FAIL: no TSO super-frames from the guest in the pcap: virtio-net's HOST_TSO4 unused"
+            fails=$((fails + 1))
         fi
     fi
 fi
