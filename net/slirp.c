@@ -57,6 +57,7 @@ bool net_slirp_hostfwd_remove(const char *netdev_id, const char *rule, char *err
 #include <slirp/libslirp.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -112,6 +113,7 @@ struct slirp_state {
     char *id;
     char info[160];
     char *hostname, *domainname;
+    char *tftp, *bootfile, *tftp_name; /* tftp=, bootfile=, tftp-server-name= */
     /* slirp's fds and their watches */
     sfd **fds;
     int nfds, capfds;
@@ -662,6 +664,9 @@ static void free_state(slirp_state *s)
     }
     free(s->hostname);
     free(s->domainname);
+    free(s->tftp);
+    free(s->bootfile);
+    free(s->tftp_name);
     free(s->id);
     free(s);
 }
@@ -902,7 +907,7 @@ bool net_slirp_open(const char *id, opt_list *o, char *err, size_t errsize)
         return false;
     }
     const char *v;
-    static const char *const refused[] = { "tftp", "bootfile", "smb", "tftp-server-name", "smbserver", NULL };
+    static const char *const refused[] = { "smb", "smbserver", NULL };
     for (int i = 0; refused[i]; i++) {
         if (opts_get(o, refused[i])) {
             snprintf(err, errsize, "-netdev user: '%s=' is not supported by tern", refused[i]);
@@ -1017,6 +1022,23 @@ bool net_slirp_open(const char *id, opt_list *o, char *err, size_t errsize)
         return false;
     }
     const char *hostname = opts_get(o, "hostname");
+    /* tftp=DIR: libslirp's TFTP server (read-only) at the host address; bootfile= goes in
+     * DHCP replies. A directory that is not there is an error here, not a silent TFTP
+     * failure later (QEMU takes it as it is). */
+    const char *tftp = opts_get(o, "tftp"), *bootfile = opts_get(o, "bootfile");
+    const char *tftp_name = opts_get(o, "tftp-server-name");
+    if (tftp) {
+        struct stat st;
+        if (stat(tftp, &st) < 0 || !S_ISDIR(st.st_mode)) {
+            snprintf(err, errsize, "-netdev user: tftp=%s: %s", tftp,
+                     stat(tftp, &st) < 0 ? strerror(errno) : "not a directory");
+            return false;
+        }
+    }
+    if (bootfile && strlen(bootfile) > 127) {
+        snprintf(err, errsize, "-netdev user: bootfile= is longer than DHCP's 127 bytes");
+        return false;
+    }
     const char *domainname = opts_get(o, "domainname");
     if (domainname && strlen(domainname) > 255) {
         snprintf(err, errsize, "'domainname' parameter cannot exceed 255 bytes");
@@ -1044,6 +1066,9 @@ bool net_slirp_open(const char *id, opt_list *o, char *err, size_t errsize)
     s->id = strdup(id ? id : "");
     s->hostname = hostname ? strdup(hostname) : NULL;
     s->domainname = domainname ? strdup(domainname) : NULL;
+    s->tftp = tftp ? strdup(tftp) : NULL;
+    s->bootfile = bootfile ? strdup(bootfile) : NULL;
+    s->tftp_name = tftp_name ? strdup(tftp_name) : NULL;
     s->poll_timer = qtimer_new_host(poll_timer_fire, s);
     char nbuf[INET_ADDRSTRLEN];
     inet_ntop(AF_INET, &net, nbuf, sizeof(nbuf));
@@ -1065,6 +1090,9 @@ bool net_slirp_open(const char *id, opt_list *o, char *err, size_t errsize)
         .vnameserver = dns,
         .vnameserver6 = ip6_dns,
         .vdomainname = s->domainname,
+        .tftp_path = s->tftp,
+        .bootfile = s->bootfile,
+        .tftp_server_name = s->tftp_name,
     };
     s->depth++;
     s->slirp = slirp_new(&cfg, &slirp_cb, s);

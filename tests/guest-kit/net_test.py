@@ -5,7 +5,8 @@ through guestfwd, and every host socket is on 127.0.0.1.
 
   net_test.py user TERN GUEST_DIR [--model M] [--accel A] [--pcap F] [--mib N]
       DHCP gives the guest 10.0.2.15; curl on the host reaches the guest's httpd through
-      hostfwd; the guest fetches a 16 MiB file over HTTP through guestfwd (wget), then N MiB
+      hostfwd; the monitor's info network, hostfwd_add/remove and set_link work through
+      QMP; busybox tftp fetches a file from tftp= (bootfile= is in the DHCP replies); the guest fetches a 16 MiB file over HTTP through guestfwd (wget), then N MiB
       (default 256) go host to guest and guest to host through guestfwd, each stream's
       SHA-256 compared on both sides. With --pcap the netdev's frames are written there by
       filter-dump (the caller reads it with tcpdump).
@@ -190,11 +191,17 @@ def user_mode(args):
     sink.start()
     hostfwd_port = free_port()
 
-    netdev = ("user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:%d-:80,"
+    # libslirp's TFTP server on a directory of ours, and a boot file name in its DHCP
+    tftp_dir = os.path.join(args.tmp, "tftp")
+    os.mkdir(tftp_dir)
+    tftp_data = random.Random(7).randbytes(1 << 20)
+    with open(os.path.join(tftp_dir, "tftp.bin"), "wb") as f:
+        f.write(tftp_data)
+    netdev = ("user,id=n0,restrict=on,tftp=%s,bootfile=tern-boot.bin,hostfwd=tcp:127.0.0.1:%d-:80,"
               "guestfwd=tcp:10.0.2.100:8000-tcp:127.0.0.1:%d,"
               "guestfwd=tcp:10.0.2.100:8001-tcp:127.0.0.1:%d,"
               "guestfwd=tcp:10.0.2.100:8002-tcp:127.0.0.1:%d"
-              % (hostfwd_port, httpd.server_address[1], src_srv.getsockname()[1], sink_srv.getsockname()[1]))
+              % (tftp_dir, hostfwd_port, httpd.server_address[1], src_srv.getsockname()[1], sink_srv.getsockname()[1]))
     extra = ["-netdev", netdev, "-device", "%s,netdev=n0" % args.model]
     qmp_path = os.path.join(args.tmp, "qmp.sock")
     extra += ["-qmp", "unix:%s,server=on,wait=off" % qmp_path]
@@ -220,6 +227,11 @@ def user_mode(args):
     print("[net_test] ok: curl reached the guest's httpd through hostfwd", flush=True)
 
     monitor_checks(QMP(qmp_path), con, args, hostfwd_port)
+
+    out = run(con, "tftp -g -r tftp.bin -l /tmp/tftp.bin 10.0.2.2 && sha256sum /tmp/tftp.bin", 120)
+    if hashlib.sha256(tftp_data).hexdigest() + "  /tmp/tftp.bin" not in out:
+        raise SystemExit("net_test: tftp: the fetched file's SHA-256 is not the host's:\n%s" % out)
+    print("[net_test] ok: busybox tftp fetched 1 MiB from tftp=, SHA-256 equal", flush=True)
 
     # guest fetches from the host's HTTP server through guestfwd
     out = run(con, "wget -q -O /tmp/block http://10.0.2.100:8000/block && sha256sum /tmp/block", 300)

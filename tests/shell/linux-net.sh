@@ -1,8 +1,9 @@
 #!/bin/bash
 # Networking in the Linux guest kit, driven as users do (tests/guest-kit/net_test.py):
 #  - user networking (libslirp, restrict=on) on virtio-net-pci: DHCP gives 10.0.2.15, curl
-#    on the host reaches the guest's httpd through hostfwd, wget fetches a file from a host
-#    server through guestfwd, and 256 MiB go each way through guestfwd with SHA-256 checked;
+#    on the host reaches the guest's httpd through hostfwd, busybox tftp fetches a file
+#    from tftp=, wget fetches a file from a host server through guestfwd, and 256 MiB go
+#    each way through guestfwd with SHA-256 checked;
 #  - the same on virtio-net-device (virtio-mmio) with a smaller stream and filter-dump
 #    writing a pcap, which tcpdump must read and show the whole DHCP exchange in, and the
 #    guest's TCP sending super-frames (HOST_TSO4, offered with user networking);
@@ -47,7 +48,8 @@ if [ -f "$tmp/dhcp.pcap" ]; then
         missing=
         for want in "DHCP-Message (53), length 1: Discover" "DHCP-Message (53), length 1: Offer" \
                     "DHCP-Message (53), length 1: Request" "DHCP-Message (53), length 1: ACK" \
-                    "Your-IP 10.0.2.15" "10.0.2.2.67 > 255.255.255.255.68: BOOTP/DHCP, Reply"; do
+                    "Your-IP 10.0.2.15" "10.0.2.2.67 > 255.255.255.255.68: BOOTP/DHCP, Reply" \
+                    'file "tern-boot.bin"'; do
             grep -qF "$want" "$tmp/dhcp.txt" || missing="$missing '$want'"
         done
         if [ -n "$missing" ]; then

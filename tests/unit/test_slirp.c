@@ -507,7 +507,9 @@ static void test_errors(void)
     expect_error("dhcpstart=10.0.2.2", "DHCP must be different from host and DNS");
     expect_error("restrict=maybe", "restrict");
     expect_error("bogus=1", "Invalid parameter 'bogus'");
-    expect_error("tftp=/tmp", "tftp");
+    expect_error("tftp=/nonexistent-tftp-dir", "tftp=/nonexistent-tftp-dir: No such file or directory");
+    expect_error("tftp=/dev/null", "not a directory");
+    expect_error("smb=/tmp", "smb");
     expect_error("hostfwd=tcp:127.0.0.1:80", "Invalid host forwarding rule 'tcp:127.0.0.1:80'");
     expect_error("hostfwd=sctp::80-:80", "Invalid host forwarding rule 'sctp::80-:80'");
     expect_error("hostfwd=tcp:127.0.0.1:70000-:80", "Invalid host forwarding rule");
