@@ -15,6 +15,11 @@ through guestfwd, and every host socket is on 127.0.0.1.
       spells it, stream (server/client) or dgram (UDP, local and remote): static
       addresses, ping both ways, and a 4 MiB file copied with wget from the other's httpd.
 
+  net_test.py tap TERN GUEST_DIR [--ifname NAME] [--model M]
+      The guest on a tap device tern creates (root): the host's end gets 192.168.99.1/24,
+      a link to nowhere else; ping both ways, curl to the guest's httpd; the tap is gone
+      after tern exits.
+
 Prints "net_test: PASS" at the end, or exits with a message saying what failed.
 """
 import argparse, hashlib, http.server, os, random, re, shutil, socket, subprocess, sys, tempfile, threading, time
@@ -109,9 +114,12 @@ def listener():
 
 def curl(port):
     """The guest httpd's page through hostfwd port: (ok, body or error)."""
-    url = "http://127.0.0.1:%d/index.html" % port
+    return curl_url("http://127.0.0.1:%d/index.html" % port)
+
+
+def curl_url(url):
     if shutil.which("curl"):
-        r = subprocess.run(["curl", "-sS", "--max-time", "30", url], capture_output=True, text=True)
+        r = subprocess.run(["curl", "-sS", "--noproxy", "*", "--max-time", "30", url], capture_output=True, text=True)
         return (r.returncode == 0, r.stdout if r.returncode == 0 else r.stderr.strip())
     import urllib.request
     try:
@@ -306,9 +314,42 @@ def socket_mode(args):
     poweroff(a, "a")
 
 
+def tap_mode(args):
+    """The guest on a host tap device: the host side gets 192.168.99.1/24 (a link that
+    leads nowhere else), the guest .2; ping both ways and curl to the guest's httpd."""
+    ifname = args.ifname
+    extra = ["-netdev", "tap,id=n0,ifname=%s,script=no,downscript=no" % ifname,
+             "-device", "%s,netdev=n0" % args.model]
+    con = boot(args.tern, args.guest, args, "tap", extra)
+    try:
+        for cmd in (["ip", "addr", "add", "192.168.99.1/24", "dev", ifname], ["ip", "link", "set", ifname, "up"]):
+            r = subprocess.run(cmd, capture_output=True, text=True)
+            if r.returncode:
+                raise SystemExit("net_test: %s: %s" % (" ".join(cmd), r.stderr.strip()))
+        run(con, "ip addr add 192.168.99.2/24 dev eth0 && ip link set eth0 up && "
+            "mkdir -p /www && echo hello-over-tap > /www/index.html && httpd -p 80 -h /www")
+        out = run(con, "ping -c 3 -W 5 192.168.99.1", 60)
+        if "3 packets received" not in out:
+            raise SystemExit("net_test: the guest cannot ping the host's end of the tap:\n%s" % out)
+        r = subprocess.run(["ping", "-c", "3", "-W", "5", "192.168.99.2"], capture_output=True, text=True) \
+            if shutil.which("ping") else None
+        if r is not None and r.returncode:
+            raise SystemExit("net_test: the host cannot ping the guest: %s" % r.stdout.strip().split("\n")[-1])
+        ok, body = curl_url("http://192.168.99.2/index.html")
+        if not ok or body.strip() != "hello-over-tap":
+            raise SystemExit("net_test: curl to the guest over the tap: %s" % body)
+        print("[net_test] ok: ping both ways and curl to the guest's httpd over tap %s" % ifname, flush=True)
+        poweroff(con, "tap")
+    finally:
+        con.kill()
+    if os.path.exists("/sys/class/net/%s" % ifname):
+        raise SystemExit("net_test: the tap %s is still there after tern exited" % ifname)
+    print("[net_test] ok: the tap went away with tern", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["user", "socket"])
+    ap.add_argument("mode", choices=["user", "socket", "tap"])
     ap.add_argument("tern")
     ap.add_argument("guest")
     ap.add_argument("--model", default="virtio-net-pci")
@@ -319,12 +360,13 @@ def main():
     ap.add_argument("--pcap-maxlen", type=int, default=1024)
     ap.add_argument("--mib", type=int, default=256)
     ap.add_argument("--bulk-timeout", type=float, default=600)
+    ap.add_argument("--ifname", default="terntap0", help="tap mode: the tap device tern makes")
     ap.add_argument("--verbose", action="store_true", help="echo the guest's console")
     args = ap.parse_args()
     t0 = time.time()
     args.tmp = tempfile.mkdtemp()
     try:
-        user_mode(args) if args.mode == "user" else socket_mode(args)
+        {"user": user_mode, "socket": socket_mode, "tap": tap_mode}[args.mode](args)
     finally:
         shutil.rmtree(args.tmp, True)
     print("net_test: PASS (%.1f s)" % (time.time() - t0), flush=True)
