@@ -14,20 +14,15 @@ set -u
 T=${TERN:?}
 B=${BUILDDIR:?}
 SRC=${SRCDIR:?}
-[ "$(uname -m)" = x86_64 ] || { echo "not an x86-64 host"; exit 77; }
-[ -e /dev/kvm ] || { echo "no /dev/kvm on this host"; exit 77; }
-[ -r /dev/kvm ] && [ -w /dev/kvm ] || { echo "no permission to use /dev/kvm"; exit 77; }
+. "${SRCDIR:?}/tests/shell/lib/kvm.bash"
+kvm_host_or_skip
 for tool in Xvfb xdotool import python3; do
     command -v $tool >/dev/null || { echo "$tool is not installed (scripts/install-deps installs it)"; exit 77; }
 done
 grep -q "define CONFIG_SDL 1" "$B/config.h" || { echo "tern was built without SDL (--disable-sdl)"; exit 77; }
 elf=$B/tests/x86/bochs.elf
 [ -f "$elf" ] || { echo "FAIL: $elf not built (make x86-guests)"; exit 1; }
-probe=$(timeout 30 "$T" -M microvm -m 64M -nographic -serial stdio -kernel "$B/tests/x86/hello.elf" </dev/null 2>&1)
-if grep -q "this host's KVM lacks" <<<"$probe"; then
-    echo "$(grep -o "this host's KVM lacks.*" <<<"$probe" | head -1)"
-    exit 77
-fi
+kvm_caps_or_skip "$T" "$B/tests/x86/hello.elf"
 tmp=$(mktemp -d)
 # a display number nobody uses
 for n in $(seq 90 140); do [ -e /tmp/.X11-unix/X$n ] || [ -e /tmp/.X$n-lock ] || break; done

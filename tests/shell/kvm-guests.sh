@@ -10,19 +10,12 @@
 set -u
 T=${TERN:?}
 B=${BUILDDIR:?}
-[ "$(uname -m)" = x86_64 ] || { echo "not an x86-64 host"; exit 77; }
-[ -e /dev/kvm ] || { echo "no /dev/kvm on this host"; exit 77; }
-[ -r /dev/kvm ] && [ -w /dev/kvm ] || { echo "no permission to use /dev/kvm"; exit 77; }
+. "${SRCDIR:?}/tests/shell/lib/kvm.bash"
+kvm_host_or_skip
 for g in hello timer smp blk pciblk; do
     [ -f "$B/tests/x86/$g.elf" ] || { echo "FAIL: $B/tests/x86/$g.elf not built (make x86-guests)"; exit 1; }
 done
-# what this host's KVM can do, asked of tern itself: a KVM without a capability tern
-# needs (tern names it) is a skip, not a failure
-probe=$(timeout 30 "$T" -M microvm -m 64M -nographic -serial stdio -kernel "$B/tests/x86/hello.elf" </dev/null 2>&1)
-if grep -q "this host's KVM lacks" <<<"$probe"; then
-    echo "$(grep -o "this host's KVM lacks.*" <<<"$probe" | head -1)"
-    exit 77
-fi
+kvm_caps_or_skip "$T" "$B/tests/x86/hello.elf"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fails=0
