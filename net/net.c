@@ -324,6 +324,15 @@ void net_info(void (*out)(void *opaque, const char *text), void *opaque)
             }
             out(opaque, line);
             print_filters(nd, out, opaque);
+            /* tern's counters, after QEMU's lines */
+            char nic_stats[256] = "";
+            if (nd->nic && nd->nic->stats)
+                nd->nic->stats(nd->nic_opaque, nic_stats, sizeof(nic_stats));
+            snprintf(line, sizeof(line), "  frames: %llu out (%llu dropped), %llu in (%llu dropped)%s%s\n",
+                     (unsigned long long)nd->tx_frames, (unsigned long long)nd->tx_dropped,
+                     (unsigned long long)nd->rx_frames, (unsigned long long)nd->rx_dropped,
+                     *nic_stats ? "; NIC: " : "", nic_stats);
+            out(opaque, line);
         }
     }
 }

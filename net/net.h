@@ -52,6 +52,9 @@ typedef struct net_nic_ops {
     bool (*receive)(void *opaque, const uint8_t *frame, size_t len);
     /* The link came up or went down (set_link in the monitor). May be NULL. */
     void (*link_changed)(void *opaque, bool up);
+    /* The NIC's own drop counts for `info network` (malformed frames from the guest,
+     * frames too big for its buffers), one short phrase. May be NULL. */
+    void (*stats)(void *opaque, char *buf, size_t len);
 } net_nic_ops;
 
 struct netdev {

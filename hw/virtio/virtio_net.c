@@ -24,6 +24,7 @@
  */
 #include "hw/virtio/virtio_net.h"
 #include "core/log.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -286,7 +287,16 @@ static void net_link_changed(void *opaque, bool up)
     }
 }
 
+static void net_stats(void *opaque, char *buf, size_t len)
+{
+    vnet *vn = opaque;
+    snprintf(buf, len, "%llu malformed and %llu sent while the link was down from the guest, %llu too big for its buffers",
+             (unsigned long long)vn->st.tx_bad, (unsigned long long)vn->st.tx_link_down,
+             (unsigned long long)vn->st.rx_too_big);
+}
+
 static const net_nic_ops nic_ops = {
+    .stats = net_stats,
     .can_receive = net_can_receive,
     .receive = net_receive,
     .link_changed = net_link_changed,

@@ -136,9 +136,13 @@ def monitor_checks(qmp, con, args, hostfwd_port):
             raise SystemExit("net_test: %s: %r" % (line, r))
         return r["return"]
     info = hmp("info network")
-    for want in ("%s.0: index=0,type=nic,model=%s" % (args.model, args.model), " \\ n0: index=0,type=user,"):
+    for want in ("%s.0: index=0,type=nic,model=%s" % (args.model, args.model), " \\ n0: index=0,type=user,",
+                 "NIC: 0 malformed"):
         if want not in info:
             raise SystemExit("net_test: info network lacks %r:\n%s" % (want, info))
+    m = re.search(r"frames: (\d+) out \(0 dropped\), (\d+) in \(0 dropped\)", info)
+    if not m or int(m.group(1)) < 5 or int(m.group(2)) < 5:
+        raise SystemExit("net_test: info network's frame counts are not what DHCP and curl sent:\n%s" % info)
     port2 = free_port()
     out = hmp("hostfwd_add n0 tcp:127.0.0.1:%d-:80" % port2)
     ok, body = curl(port2)

@@ -60,7 +60,7 @@ static void nic_link(void *opaque, bool up)
     n->up = up;
 }
 
-static const net_nic_ops fake_nic_ops = { nic_can_receive, nic_receive, nic_link };
+static const net_nic_ops fake_nic_ops = { nic_can_receive, nic_receive, nic_link, NULL };
 
 static void nic_reset(fake_nic *n)
 {
