@@ -230,6 +230,14 @@ def user_mode(args):
     if "inet 10.0.2.15/24" not in out:
         raise SystemExit("net_test: after DHCP eth0 lacks 10.0.2.15/24:\n%s" % out)
     print("[net_test] ok: DHCP gave the guest 10.0.2.15/24", flush=True)
+    # IPv6 (ipv6=on, the default): libslirp's router advertisement gives a fec0::/64
+    # address, and its address answers ping
+    out = run(con, "for i in 1 2 3 4 5 6 7 8 9 10; do ip -6 addr show dev eth0 | grep -q 'inet6 fec0:' && break; "
+              "sleep 1; done; ip -6 addr show dev eth0; ping -c 2 -W 5 fec0::2", 60)
+    if "inet6 fec0::" not in out or "2 packets received" not in out:
+        raise SystemExit("net_test: IPv6: no fec0:: address from the router advertisement, or no reply "
+                         "from fec0::2:\n%s" % out)
+    print("[net_test] ok: IPv6: SLAAC gave a fec0::/64 address, ping6 to slirp's fec0::2", flush=True)
 
     # host to the guest's httpd through hostfwd, with curl as a user would
     run(con, "mkdir -p /www && echo hello-from-the-guest-httpd > /www/index.html && httpd -p 80 -h /www")

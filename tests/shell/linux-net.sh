@@ -1,7 +1,8 @@
 #!/bin/bash
 # Networking in the Linux guest kit, driven as users do (tests/guest-kit/net_test.py):
 #  - user networking (libslirp, restrict=on) on virtio-net-pci: DHCP gives 10.0.2.15, curl
-#    on the host reaches the guest's httpd through hostfwd, busybox tftp fetches a file
+#    on the host reaches the guest's httpd through hostfwd, IPv6 comes up by SLAAC and
+#    pings slirp's fec0::2, busybox tftp fetches a file
 #    from tftp=, wget fetches a file from a host server through guestfwd, and 256 MiB go
 #    each way through guestfwd with SHA-256 checked;
 #  - the same on virtio-net-device (virtio-mmio) with a smaller stream and filter-dump
