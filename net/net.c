@@ -209,9 +209,10 @@ bool netdev_deliver(netdev *nd, const uint8_t *frame, size_t len)
     }
     if (nd->nic->can_receive && !nd->nic->can_receive(nd->nic_opaque, len))
         return false;
-    filter_to_guest(nd->filters, frame, len);
+    /* the filters see a frame once, when the NIC took it: one it refused comes again */
     if (!nd->nic->receive(nd->nic_opaque, frame, len))
         return false;
+    filter_to_guest(nd->filters, frame, len);
     nd->rx_frames++;
     return true;
 }

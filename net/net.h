@@ -36,9 +36,9 @@ typedef struct netdev_ops {
     /* One line for `info network` (without the id and type). */
     void (*info)(netdev *nd, char *buf, size_t len);
     void (*cleanup)(netdev *nd);
-    /* The backend takes a NIC's TSO/UFO super-frames (one IP packet of up to 64 KiB that
-     * a segmentation offload would have cut into MTU-sized ones): libslirp's IP and TCP
-     * take packets of any size. Backends that lead to another NIC (socket, tap without
+    /* The backend takes a NIC's TCP/IPv4 super-frames (one IP packet of up to 64 KiB that
+     * a segmentation offload would have cut into MTU-sized ones): libslirp's IPv4 and TCP
+     * take packets of any size (its IPv6 does not). Backends that lead to another NIC (socket, tap without
      * a vnet header) do not, so the NIC does not offer the guest these offloads there. */
     bool takes_gso;
 } netdev_ops;

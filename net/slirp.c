@@ -91,8 +91,14 @@ typedef struct gfwd {
     char path[108];             /* the Unix socket libslirp connects to */
     int lfd;
     io_watch *lw;
+    unsigned nrelays;           /* its open connections, at most GFWD_MAX_RELAYS */
+    qtimer *retry;              /* re-arms lw after accept ran out of fds */
     struct gfwd *next;
 } gfwd;
+
+/* Each relay holds three fds and 128 KiB: a guest opening connections without end
+ * must not exhaust the host. Past this, new connections wait in the backlog. */
+#define GFWD_MAX_RELAYS 256
 
 /* One guest connection: libslirp's end of the Unix socket <-> a TCP connection to the
  * host address, a buffer each way (0: guest to host, 1: host to guest). */
@@ -419,6 +425,8 @@ static void resync(slirp_state *s)
 static void relay_free(relay *r)
 {
     slirp_state *s = r->g->s;
+    if (r->g->nrelays-- == GFWD_MAX_RELAYS)
+        io_watch_set_events(r->g->lw, POLLIN);      /* take the next one waiting */
     for (relay **p = &s->relays; *p; p = &(*p)->next) {
         if (*p == r) {
             *p = r->next;
@@ -526,13 +534,33 @@ static void relay_ready_slirp(void *opaque, short revents)
         relay_update(r);
 }
 
+static void gfwd_retry(void *opaque)
+{
+    gfwd *g = opaque;
+    if (g->nrelays < GFWD_MAX_RELAYS)
+        io_watch_set_events(g->lw, POLLIN);
+}
+
 static void gfwd_accept(void *opaque, short revents)
 {
     gfwd *g = opaque;
     for (;;) {
-        int fd = accept4(g->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0)
+        if (g->nrelays >= GFWD_MAX_RELAYS) {
+            io_watch_set_events(g->lw, 0);          /* relay_free re-arms it */
             return;
+        }
+        int fd = accept4(g->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED) {
+                /* out of fds or memory: the connection stays in the backlog, and a
+                 * readable listener would call us again at once; try again later */
+                io_watch_set_events(g->lw, 0);
+                if (!g->retry)
+                    g->retry = qtimer_new_host(gfwd_retry, g);
+                qtimer_mod(g->retry, host_clock_ns() + 100000000ull);
+            }
+            return;
+        }
         relay *r = calloc(1, sizeof(*r));
         int tfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (r) {
@@ -566,6 +594,7 @@ static void gfwd_accept(void *opaque, short revents)
         }
         r->w[0] = io_watch_add(fd, 0, relay_ready_slirp, r);
         r->w[1] = io_watch_add(tfd, 0, relay_ready, r);
+        g->nrelays++;
         r->next = g->s->relays;
         g->s->relays = r;
         relay_update(r);
@@ -637,6 +666,8 @@ static void free_state(slirp_state *s)
         gfwd *g = s->gfwds;
         s->gfwds = g->next;
         io_watch_remove(g->lw);
+        if (g->retry)
+            qtimer_free(g->retry);
         if (g->lfd >= 0)
             close(g->lfd);
         unlink(g->path);
@@ -922,8 +953,25 @@ bool net_slirp_open(const char *id, opt_list *o, char *err, size_t errsize)
                 snprintf(err, errsize, "Failed to parse netmask");
                 return false;
             }
-            uint32_t a = ntohl(net.s_addr);
-            mask.s_addr = htonl(!(a & 0x80000000) ? 0xff000000 : !(a & 0x40000000) ? 0xffff0000 : 0xffffff00);
+            /* QEMU's default prefix for an address without one: the private and
+             * benchmarking ranges by their size, then class A /8, class B /16, classes
+             * D/E /24, and anything else (class C included) /28 */
+            uint32_t a = ntohl(net.s_addr), m;
+            if ((a & 0xfff00000) == 0xac100000)
+                m = 0xfff00000;                     /* 172.16.0.0/12 */
+            else if ((a & 0xffff0000) == 0xc0a80000)
+                m = 0xffff0000;                     /* 192.168.0.0/16 */
+            else if ((a & 0xffff0000) == 0xc6120000)  /* QEMU tests 198.18 only */
+                m = 0xfffe0000;                     /* 198.18.0.0/15 */
+            else if (!(a & 0x80000000))
+                m = 0xff000000;
+            else if ((a & 0xc0000000) == 0x80000000)
+                m = 0xffff0000;
+            else if ((a & 0xe0000000) == 0xe0000000)
+                m = 0xffffff00;
+            else
+                m = 0xfffffff0;
+            mask.s_addr = htonl(m);
         } else {
             if (!inet_aton(buf, &net)) {
                 snprintf(err, errsize, "Failed to parse netmask");

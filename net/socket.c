@@ -11,6 +11,7 @@
  */
 #include "net/net_internal.h"
 #include "core/main_loop.h"
+#include "core/clock.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -46,11 +47,13 @@ typedef struct net_socket {
     char info[400];
     char where[128];                    /* the address, for info */
     bool unix_server;                   /* where is a socket file of ours: removed at exit */
+    bool dead;                          /* broken: sock_io tears it down (see sock_fail) */
+    qtimer *retry;                      /* re-arms the listener after accept ran out of fds */
 } net_socket;
 
 static void sock_update(net_socket *s)
 {
-    if (!s->watch)
+    if (!s->watch || s->dead)
         return;
     short ev = 0;
     if (!s->stalled)
@@ -70,6 +73,7 @@ static void sock_disconnect(net_socket *s)
     s->fd = -1;
     s->inlen = 0;
     s->stalled = false;
+    s->dead = false;
     s->outlen = s->outoff = 0;
     /* a listener takes the next peer; a peer going away is nothing the guest sees */
     if (s->listen_watch) {
@@ -78,6 +82,19 @@ static void sock_disconnect(net_socket *s)
     } else {
         snprintf(s->info, sizeof(s->info), "socket: disconnected from %s", s->where);
     }
+}
+
+/* The connection is broken (a send error, a length that is not QEMU's framing). The
+ * send and rx_ready paths run on vCPU threads, which must not remove main-loop watches,
+ * so this only marks it and wakes sock_io, which tears it down on the main thread. */
+static void sock_fail(net_socket *s)
+{
+    s->dead = true;
+    s->inlen = 0;
+    s->stalled = false;
+    s->outlen = s->outoff = 0;
+    if (s->watch)
+        io_watch_set_events(s->watch, POLLIN | POLLOUT);
 }
 
 /* Deliver the complete frames in s->in, in order, until one is refused. */
@@ -103,7 +120,7 @@ static void sock_deliver(net_socket *s)
                 /* not QEMU's framing: the stream can't be resynchronized */
                 s->nd->rx_dropped++;
                 s->delivering = false;
-                sock_disconnect(s);
+                sock_fail(s);
                 return;
             }
             if (s->inlen - off < 4 + (size_t)flen)
@@ -132,7 +149,7 @@ static void sock_flush(net_socket *s)
                 continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK)
                 break;
-            sock_disconnect(s);
+            sock_fail(s);
             return;
         }
         s->outoff += (size_t)n;
@@ -145,10 +162,11 @@ static void sock_flush(net_socket *s)
 static void sock_io(void *opaque, short revents)
 {
     net_socket *s = opaque;
-    if (revents & POLLOUT) {
+    if (!s->dead && (revents & POLLOUT))
         sock_flush(s);
-        if (s->fd < 0)
-            return;
+    if (s->dead) {
+        sock_disconnect(s);
+        return;
     }
     if (s->stalled)
         return;
@@ -172,6 +190,8 @@ static void sock_io(void *opaque, short revents)
         }
         s->inlen += (size_t)n;
         sock_deliver(s);
+        if (s->dead)
+            sock_disconnect(s);
     }
 }
 
@@ -192,6 +212,13 @@ static void sock_connected(net_socket *s, int fd, const char *how)
     snprintf(s->info, sizeof(s->info), "socket: %s", how);
 }
 
+static void sock_accept_retry(void *opaque)
+{
+    net_socket *s = opaque;
+    if (s->fd < 0)
+        io_watch_set_events(s->listen_watch, POLLIN);
+}
+
 static void sock_accept(void *opaque, short revents)
 {
     (void)revents;
@@ -199,8 +226,17 @@ static void sock_accept(void *opaque, short revents)
     struct sockaddr_storage sa;
     socklen_t len = sizeof(sa);
     int fd = accept4(s->listen_fd, (struct sockaddr *)&sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0)
+    if (fd < 0) {
+        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED) {
+            /* out of fds or memory: the peer stays in the backlog, and a readable
+             * listener would call us again at once; try again later */
+            io_watch_set_events(s->listen_watch, 0);
+            if (!s->retry)
+                s->retry = qtimer_new_host(sock_accept_retry, s);
+            qtimer_mod(s->retry, host_clock_ns() + 100000000ull);
+        }
         return;
+    }
     if (s->fd >= 0) {
         /* one peer at a time */
         close(fd);
@@ -225,7 +261,7 @@ static void sock_accept(void *opaque, short revents)
 static void sock_send(netdev *nd, const uint8_t *frame, size_t len)
 {
     net_socket *s = nd->opaque;
-    if (s->fd < 0) {
+    if (s->fd < 0 || s->dead) {
         nd->tx_dropped++;
         return;
     }
@@ -236,11 +272,12 @@ static void sock_send(netdev *nd, const uint8_t *frame, size_t len)
             nd->tx_dropped++;
         return;
     }
-    if (s->outlen + 4 + len > OUT_MAX) {
+    /* full counts only what is still to be sent; the part sent already is reclaimed */
+    if (s->outlen - s->outoff + 4 + len > OUT_MAX) {
         nd->tx_dropped++;
         return;
     }
-    if (s->outoff && s->outlen + 4 + len > OUT_MAX - s->outoff) {
+    if (s->outoff && s->outlen + 4 + len > OUT_MAX) {
         memmove(s->out, s->out + s->outoff, s->outlen - s->outoff);
         s->outlen -= s->outoff;
         s->outoff = 0;
@@ -258,7 +295,7 @@ static void sock_send(netdev *nd, const uint8_t *frame, size_t len)
 static void sock_rx_ready(netdev *nd)
 {
     net_socket *s = nd->opaque;
-    if (s->fd >= 0 && (s->stalled || s->inlen))
+    if (s->fd >= 0 && !s->dead && (s->stalled || s->inlen))
         sock_deliver(s);
 }
 
@@ -279,6 +316,8 @@ static void sock_cleanup(netdev *nd)
         close(s->fd);
     if (s->listen_watch)
         io_watch_remove(s->listen_watch);
+    if (s->retry)
+        qtimer_free(s->retry);
     if (s->listen_fd >= 0)
         close(s->listen_fd);
     if (s->unix_server)
@@ -606,7 +645,7 @@ bool net_socket_open(const char *type, const char *id, opt_list *l, char *err, s
             ok = hostport(type, "listen", listen_, true, &sa, &salen, err, errsize) &&
                  sock_stream(s, type, true, &sa, salen, NULL, err, errsize);
         else if (conn)
-            ok = hostport(type, "connect", conn, false, &sa, &salen, err, errsize) &&
+            ok = hostport(type, "connect", conn, true, &sa, &salen, err, errsize) &&
                  sock_stream(s, type, false, &sa, salen, NULL, err, errsize);
         else if (mcast)
             ok = hostport(type, "mcast", mcast, false, &sa, &salen, err, errsize) &&

@@ -41,6 +41,9 @@ typedef struct virtio_backend {
     void (*queue_notify)(virtio_dev *vd, unsigned q);
     void (*reset)(virtio_dev *vd);
     void (*destroy)(virtio_dev *vd);
+    /* The driver set DRIVER_OK (may be NULL): buffers it posted before then, without a
+     * notify (which the spec allows), may be used now. */
+    void (*driver_ok)(virtio_dev *vd);
 } virtio_backend;
 
 /* The state a transport keeps for its device; backends see it through these helpers. */
@@ -83,6 +86,9 @@ size_t vq_in_len(const vq_req *req);      /* device-writable bytes */
 size_t vq_out_len(const vq_req *req);     /* device-readable bytes */
 
 void virtio_reset(virtio_dev *vd);
+/* A transport's status write (not 0: that is virtio_reset): stores it and tells the
+ * backend when DRIVER_OK comes on. */
+void virtio_status_write(virtio_dev *vd, uint32_t status);
 void virtio_set_needs_reset(virtio_dev *vd);
 
 #endif

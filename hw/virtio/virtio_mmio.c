@@ -193,7 +193,7 @@ static void mmio_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
             if (vd->driver_features & ~offered(t))
                 v &= ~VIRTIO_STATUS_FEATURES_OK;
         }
-        vd->status = v;
+        virtio_status_write(vd, v);
         break;
     case MMIO_QUEUE_DESC_LOW: case MMIO_QUEUE_DESC_HIGH:
         if (vq) set_addr(&vq->desc, off == MMIO_QUEUE_DESC_HIGH, v);

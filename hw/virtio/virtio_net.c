@@ -1,9 +1,11 @@
 /*
  * virtio-net (virtio 1.2, section 5.1; device ID 1): queue 0 receives, queue 1
  * transmits; no control queue. Features: MAC, STATUS (link), MRG_RXBUF, CSUM and
- * GUEST_CSUM, and HOST_TSO4/TSO6/ECN/UFO where the backend takes super-frames (user
+ * GUEST_CSUM, and HOST_TSO4 and HOST_ECN where the backend takes super-frames (user
  * networking: the guest's TCP then hands over 64 KiB at a time and libslirp takes the
- * packet whole, so nothing is segmented at all). Each buffer starts with a virtio_net_hdr: 12 bytes with VERSION_1 or
+ * IPv4 packet whole, so nothing is segmented at all). Not TSO6 or UFO: libslirp's IPv6
+ * input answers a packet over its MTU with Packet Too Big (naming the same MTU, so the
+ * guest's TCP would stall), and Linux no longer sends UFO. Each buffer starts with a virtio_net_hdr: 12 bytes with VERSION_1 or
  * MRG_RXBUF (the last 2 are num_buffers), 10 on a legacy transport without MRG_RXBUF.
  *
  * Transmit: every chain is one frame after its header. With NEEDS_CSUM in the header the
@@ -32,9 +34,7 @@
 #define F_GUEST_CSUM (1ull << 1)
 #define F_MAC        (1ull << 5)
 #define F_HOST_TSO4  (1ull << 11)
-#define F_HOST_TSO6  (1ull << 12)
 #define F_HOST_ECN   (1ull << 13)
-#define F_HOST_UFO   (1ull << 14)
 #define F_MRG_RXBUF  (1ull << 15)
 #define F_STATUS     (1ull << 16)
 
@@ -315,6 +315,18 @@ static void net_queue_notify(virtio_dev *vd, unsigned q)
         netdev_rx_ready(vn->nd);            /* buffers posted: the backend may deliver */
 }
 
+/* Receive buffers posted before DRIVER_OK come without a notify: the backend, which the
+ * NIC refused while the driver was not ready, may deliver now (QEMU flushes its queued
+ * packets when the device starts, too). */
+static void net_driver_ok(virtio_dev *vd)
+{
+    vnet *vn = vd->priv;
+    if (!vn->vd)
+        vn->vd = vd;
+    if (vn->nd && vn->nd->nic_opaque == vn)
+        netdev_rx_ready(vn->nd);
+}
+
 static void net_reset(virtio_dev *vd)
 {
     vnet *vn = vd->priv;
@@ -342,6 +354,7 @@ const virtio_backend virtio_net_backend = {
     .config_write = net_config_write,
     .queue_notify = net_queue_notify,
     .reset = net_reset,
+    .driver_ok = net_driver_ok,
     .destroy = net_destroy,
 };
 
@@ -373,7 +386,7 @@ bool virtio_net_attach(virtio_dev *vd, char *err, size_t errsize)
     if (!netdev_attach(vn->nd, &nic_ops, vn, vn->model, err, errsize))
         return false;
     if (vn->nd->ops && vn->nd->ops->takes_gso)
-        vd->extra_features |= F_HOST_TSO4 | F_HOST_TSO6 | F_HOST_ECN | F_HOST_UFO;
+        vd->extra_features |= F_HOST_TSO4 | F_HOST_ECN;
     vn->link_up = !vn->nd->link_down;
     return true;
 }

@@ -159,7 +159,7 @@ static void common_write(virtio_pci *t, uint64_t off, unsigned size, uint64_t v)
         if ((v & VIRTIO_STATUS_FEATURES_OK) && !(vd->status & VIRTIO_STATUS_FEATURES_OK) &&
             (vd->driver_features & ~offered(t)))
             v &= ~(uint64_t)VIRTIO_STATUS_FEATURES_OK;
-        vd->status = (uint32_t)(v & 0xff);
+        virtio_status_write(vd, (uint32_t)(v & 0xff));
         break;
     case 0x16: t->queue_sel = (uint16_t)v; break;
     case 0x18:

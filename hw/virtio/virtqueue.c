@@ -32,6 +32,14 @@ void virtio_reset(virtio_dev *vd)
         vd->backend->reset(vd);
 }
 
+void virtio_status_write(virtio_dev *vd, uint32_t status)
+{
+    bool started = (status & VIRTIO_STATUS_DRIVER_OK) && !(vd->status & VIRTIO_STATUS_DRIVER_OK);
+    vd->status = status;
+    if (started && vd->backend && vd->backend->driver_ok)
+        vd->backend->driver_ok(vd);
+}
+
 static bool read_desc(virtio_dev *vd, uint64_t table, uint32_t n, uint32_t i, vring_desc *d)
 {
     if (i >= n)

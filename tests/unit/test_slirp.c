@@ -633,6 +633,27 @@ static void test_stack(void)
         nd1->ops->info(nd1, info, sizeof(info));
         CHECK(!strcmp(info, "net=192.168.76.0,restrict=on"));
     }
+    /* net= without a prefix: QEMU's default masks (192.168/16, other class C /28) */
+    static const char *const nets[][2] = {
+        { "net=192.168.76.0", "net=192.168.0.0,restrict=off" },
+        { "net=172.20.0.0", "net=172.16.0.0,restrict=off" },
+        { "net=203.0.113.0", "net=203.0.113.0,restrict=off" },
+        { "net=10.9.8.0", "net=10.0.0.0,restrict=off" },
+        { "net=130.1.2.0", "net=130.1.0.0,restrict=off" },
+    };
+    for (size_t i = 0; i < sizeof(nets) / sizeof(nets[0]); i++) {
+        char id[8];
+        snprintf(id, sizeof(id), "m%zu", i);
+        bool ok = open_user(id, nets[i][0], err, sizeof(err));
+        CHECK(ok);
+        netdev *m = netdev_find(id);
+        if (ok && m) {
+            m->ops->info(m, info, sizeof(info));
+            if (strcmp(info, nets[i][1]))
+                printf("FAIL: %s gives %s, not %s\n", nets[i][0], info, nets[i][1]);
+            CHECK(!strcmp(info, nets[i][1]));
+        }
+    }
     netdev_close_all();
 }
 
