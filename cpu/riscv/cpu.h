@@ -180,6 +180,13 @@ typedef struct rv_cpu {
     uint32_t jc_used;                /* contexts whose jump cache may hold entries */
     uint32_t jc_cur;                 /* byte offset of the current context's table in jc */
     uint64_t jc_pages[64];           /* filter of the virtual pages with S/U entries */
+    /* The S-mode jump-cache entries may include code reached through a translation that
+     * is not global (a PTE without G, or satp bare). Without any, a satp write keeps
+     * them: global mappings are the same in every address space (the privileged spec's
+     * rule for G), and Linux switches address spaces with a bare satp write (it has
+     * ASIDs), so its kernel's code stays found across context switches. */
+    bool jc_s_local;
+    bool walk_global;                /* the last successful walk's leaf had G set */
     /* the translator's native FP leaves x86 exception flags sticky in MXCSR: those of
      * them not yet folded into fflags (x86 layout; see jit/translate_fp.c) */
     uint32_t fp_unseen;
@@ -255,6 +262,9 @@ void rv_tlb_flush_page(rv_cpu *c, uint64_t va);
 void rv_tlb_drop_host(rv_cpu *c, const void *host, uint64_t len);
 /* Empty the jump cache; `machine_mode` too if M-mode fetch permissions changed (PMP). */
 void rv_jc_flush(rv_cpu *c, bool machine_mode);
+/* satp changed: every TLB entry and the U-mode jump cache go, the S-mode one too unless
+ * it holds only code from global mappings (jc_s_local). */
+void rv_satp_changed(rv_cpu *c);
 
 /* fflags was written other than by accumulating: host FP flags must not leak into it */
 void rv_fflags_written(rv_cpu *c);

@@ -372,7 +372,7 @@ static int csr_rw(rv_cpu *c, unsigned csr, uint64_t *oldp, uint64_t v, bool writ
                 if (mode == 0)
                     n = 0;
                 if (n != c->satp)
-                    rv_tlb_flush(c);
+                    rv_satp_changed(c);
                 c->satp = n;
             }
         }

@@ -38,6 +38,23 @@ static void tlb_invalidate_all(rv_tlb *t)
     memset(t, 0xff, sizeof(*t));
 }
 
+static void jc_flush_except(rv_cpu *c, uint32_t keep)
+{
+    uint32_t flush = c->jc_used & ~keep;
+    for (unsigned i = 0; i < JC_CTXS; i++)
+        if (flush & (1u << i))
+            memset(c->jc[i], 0xff, sizeof(c->jc[i]));
+    bool s_kept = false;
+    for (unsigned d = 0; d < 4; d++)
+        if (keep & (1u << (PRV_S | (d << 2))))
+            s_kept = true;
+    if (flush && !s_kept)
+        memset(c->jc_pages, 0, sizeof(c->jc_pages));    /* no S/U entries left */
+    if (!s_kept)
+        c->jc_s_local = false;
+    c->jc_used &= keep;
+}
+
 void rv_jc_flush(rv_cpu *c, bool machine_mode)
 {
     /* M-mode fetches are not translated, so only PMP changes can stale those tables */
@@ -45,13 +62,20 @@ void rv_jc_flush(rv_cpu *c, bool machine_mode)
     if (!machine_mode)
         for (unsigned d = 0; d < 4; d++)
             keep |= 1u << (PRV_M | (d << 2));
-    uint32_t flush = c->jc_used & ~keep;
-    for (unsigned i = 0; i < JC_CTXS; i++)
-        if (flush & (1u << i))
-            memset(c->jc[i], 0xff, sizeof(c->jc[i]));
-    if (flush)
-        memset(c->jc_pages, 0, sizeof(c->jc_pages));
-    c->jc_used &= keep;
+    jc_flush_except(c, keep);
+}
+
+void rv_satp_changed(rv_cpu *c)
+{
+    for (int i = 0; i < TLBCTX_COUNT; i++)
+        tlb_invalidate_all(&c->tlb[i]);
+    uint32_t keep = 0;
+    for (unsigned d = 0; d < 4; d++) {
+        keep |= 1u << (PRV_M | (d << 2));
+        if (!c->jc_s_local)
+            keep |= 1u << (PRV_S | (d << 2));
+    }
+    jc_flush_except(c, keep);
 }
 
 void rv_tlb_flush(rv_cpu *c)
@@ -185,6 +209,8 @@ static int walk(rv_cpu *c, uint64_t va, enum rv_access acc, unsigned priv, uint6
     unsigned mode = c->satp >> 60;
     if (priv == PRV_M || mode == 0) {
         *paddr = va;
+        if (!debug)
+            c->walk_global = false;
         return 0;
     }
     unsigned levels = mode == 8 ? 3 : mode == 9 ? 4 : 5;
@@ -259,6 +285,7 @@ static int walk(rv_cpu *c, uint64_t va, enum rv_access acc, unsigned priv, uint6
                 return walk(c, va, acc, priv, paddr, false);
         }
         *paddr = ((ppn & ~lowmask) << 12) | (va & ((1ull << (12 + 9 * i)) - 1));
+        c->walk_global = (pte & PTE_G) != 0;
         log_cat(LOG_MMU, "mmu: va %016llx -> pa %016llx (level %d, pte %016llx)\n",
                 (unsigned long long)va, (unsigned long long)*paddr, i, (unsigned long long)pte);
         return 0;
@@ -298,6 +325,10 @@ static void recheck_write_entry(rv_cpu *c, rv_tlb_entry *e, uint64_t ppage)
 static void tlb_fill(rv_cpu *c, uint64_t va, uint64_t pa, enum rv_access acc, unsigned priv)
 {
     uint64_t ppage = pa & ~0xfffull;
+    /* S-mode code through a mapping that is not global may reach the jump cache from
+     * here (the translator finds code through the fetch TLB only) */
+    if (acc == ACC_FETCH && priv == PRV_S && !c->walk_global)
+        c->jc_s_local = true;
     if ((c->tlb_nofill || c->dbg_watch) && acc != ACC_FETCH)
         return;
     if (!rv_pmp_check(c, ppage, 4096, acc, priv))
