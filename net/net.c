@@ -4,6 +4,8 @@
  * See net.h for the backpressure contract.
  */
 #include "net/net_internal.h"
+#include "core/clock.h"
+#include <errno.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -232,6 +234,17 @@ void netdev_set_link(netdev *nd, bool up)
         nd->nic->link_changed(nd->nic_opaque, up);
     if (up)
         netdev_rx_ready(nd);
+}
+
+bool net_accept_backoff(io_watch *w, qtimer **retry, qtimer_cb cb, void *opaque, int err)
+{
+    if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR || err == ECONNABORTED)
+        return true;
+    io_watch_set_events(w, 0);
+    if (!*retry)
+        *retry = qtimer_new_host(cb, opaque);
+    qtimer_mod(*retry, host_clock_ns() + 100000000ull);
+    return false;
 }
 
 void netdev_set_nic_id(netdev *nd, const char *id)

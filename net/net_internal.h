@@ -7,6 +7,7 @@
 #define TERN_NET_INTERNAL_H
 
 #include "net/net.h"
+#include "core/main_loop.h"
 #include "core/opts.h"
 
 enum { NET_FILTER_ALL, NET_FILTER_RX, NET_FILTER_TX };
@@ -32,6 +33,12 @@ bool net_filter_add(netdev *nd, struct net_filter *f, char *err, size_t errsize)
 /* The monitor's set_link: the NIC hears of it; frames either way are dropped (and
  * counted) while the link is down. */
 void netdev_set_link(netdev *nd, bool up);
+
+/* A listener's accept failed with errno: out of fds or memory (not EAGAIN and the like)
+ * leaves the connection in the backlog, and the readable listener would call again at
+ * once, so its watch is disarmed and *retry (made on first use) calls cb in 100 ms to
+ * re-arm it. True if accept should simply be tried again later (nothing to do). */
+bool net_accept_backoff(io_watch *w, qtimer **retry, qtimer_cb cb, void *opaque, int err);
 
 /* user, socket, stream, dgram, tap (NULL-terminated), for -netdev help */
 const char *const *netdev_type_names(void);

@@ -21,6 +21,7 @@
  */
 #include "net/slirp.h"
 #include "net/net.h"
+#include "net/net_internal.h"
 #include "core/main_loop.h"
 #include "core/clock.h"
 #include "build/config.h"
@@ -551,14 +552,7 @@ static void gfwd_accept(void *opaque, short revents)
         }
         int fd = accept4(g->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED) {
-                /* out of fds or memory: the connection stays in the backlog, and a
-                 * readable listener would call us again at once; try again later */
-                io_watch_set_events(g->lw, 0);
-                if (!g->retry)
-                    g->retry = qtimer_new_host(gfwd_retry, g);
-                qtimer_mod(g->retry, host_clock_ns() + 100000000ull);
-            }
+            net_accept_backoff(g->lw, &g->retry, gfwd_retry, g, errno);
             return;
         }
         relay *r = calloc(1, sizeof(*r));

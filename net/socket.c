@@ -227,14 +227,7 @@ static void sock_accept(void *opaque, short revents)
     socklen_t len = sizeof(sa);
     int fd = accept4(s->listen_fd, (struct sockaddr *)&sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
-        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED) {
-            /* out of fds or memory: the peer stays in the backlog, and a readable
-             * listener would call us again at once; try again later */
-            io_watch_set_events(s->listen_watch, 0);
-            if (!s->retry)
-                s->retry = qtimer_new_host(sock_accept_retry, s);
-            qtimer_mod(s->retry, host_clock_ns() + 100000000ull);
-        }
+        net_accept_backoff(s->listen_watch, &s->retry, sock_accept_retry, s, errno);
         return;
     }
     if (s->fd >= 0) {
