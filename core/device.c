@@ -1,12 +1,13 @@
 /* The device registry (see device.h). */
 #include "core/device.h"
 #include "core/log.h"
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct dev_entry {
-    const char *name;
+    char *name;
     const device_ops *ops;
     void *dev;
 } dev_entry;
@@ -32,21 +33,38 @@ void device_register(device_list *l, const char *name, const device_ops *ops, vo
         if (!l->e)
             fatal("out of memory");
     }
-    l->e[l->n++] = (dev_entry){ name, ops, dev };
+    char err[160];
+    if (ops->state && !state_check(ops->state, SIZE_MAX, err, sizeof(err)))
+        fatal("device %s: %s", name, err);
+    char *unique = strdup(name);
+    for (int k = 1; unique && device_find(l, unique) >= 0; k++) {
+        free(unique);
+        if (asprintf(&unique, "%s.%d", name, k) < 0)
+            unique = NULL;
+    }
+    if (!unique)
+        fatal("out of memory");
+    l->e[l->n++] = (dev_entry){ unique, ops, dev };
 }
 
-static void clear_state(const state_desc *sd, void *dev)
+int device_list_count(const device_list *l) { return l ? l->n : 0; }
+const char *device_name(const device_list *l, int i) { return l->e[i].name; }
+const device_ops *device_ops_of(const device_list *l, int i) { return l->e[i].ops; }
+void *device_instance(const device_list *l, int i) { return l->e[i].dev; }
+
+int device_find(const device_list *l, const char *name)
 {
-    for (size_t f = 0; f < sd->nfields; f++)
-        memset((uint8_t *)dev + sd->fields[f].offset, 0,
-               (size_t)sd->fields[f].size * sd->fields[f].count);
+    for (int i = 0; l && i < l->n; i++)
+        if (!strcmp(l->e[i].name, name))
+            return i;
+    return -1;
 }
 
 void device_list_reset(device_list *l)
 {
     for (int i = 0; i < l->n; i++) {
         if (l->e[i].ops->state)
-            clear_state(l->e[i].ops->state, l->e[i].dev);
+            state_clear(l->e[i].ops->state, l->e[i].dev);
         if (l->e[i].ops->reset)
             l->e[i].ops->reset(l->e[i].dev);
     }
@@ -89,6 +107,8 @@ void device_list_free(device_list *l)
     for (int i = l->n - 1; i >= 0; i--)
         if (l->e[i].ops->destroy)
             l->e[i].ops->destroy(l->e[i].dev);
+    for (int i = 0; i < l->n; i++)
+        free(l->e[i].name);
     free(l->e);
     free(l);
 }

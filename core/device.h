@@ -12,26 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-
-typedef struct state_field {
-    const char *name;
-    uint32_t offset;             /* from the start of the device struct */
-    uint32_t size;               /* of one element: 1, 2, 4 or 8 */
-    uint32_t count;              /* elements (1 for a scalar) */
-} state_field;
-
-typedef struct state_desc {
-    uint32_t version;
-    const state_field *fields;
-    size_t nfields;
-} state_desc;
-
-#define STATE_FIELD(type, member) \
-    { #member, offsetof(type, member), sizeof(((type *)0)->member), 1 }
-#define STATE_ARRAY(type, member) \
-    { #member, offsetof(type, member), sizeof(((type *)0)->member[0]), \
-      sizeof(((type *)0)->member) / sizeof(((type *)0)->member[0]) }
-#define STATE_DESC(version, table) { version, table, sizeof(table) / sizeof(table[0]) }
+#include "core/state.h"
 
 typedef struct device_list device_list;
 
@@ -40,10 +21,29 @@ typedef struct device_ops {
     const state_desc *state;     /* NULL: no guest-visible state of its own */
     void (*reset)(void *dev);
     void (*destroy)(void *dev);
+    /* Snapshots (all optional; machine stopped, big lock held):
+     * pre_save: finish or hand back work in flight, or say why a save cannot happen now
+     *   (-1 with err, e.g. a host file the guest has open);
+     * save_extra / load_extra: state with no fixed shape, after the table's fields, in
+     *   the same stream (load_extra gets the table version the file was written at);
+     * post_load: after every device and CPU was loaded: re-arm timers, re-drive irq
+     *   lines, map BARs again. */
+    int (*pre_save)(void *dev, char *err, size_t errsize);
+    void (*save_extra)(void *dev, state_out *o);
+    bool (*load_extra)(void *dev, state_in *in, uint32_t version, char *err, size_t errsize);
+    void (*post_load)(void *dev);
 } device_ops;
 
 device_list *device_list_new(void);
+/* Register a device under a unique name (copied); a name taken already gets ".1", ".2"... */
 void device_register(device_list *l, const char *name, const device_ops *ops, void *dev);
+/* The registry in order of registration, for snapshots. */
+int device_list_count(const device_list *l);
+const char *device_name(const device_list *l, int i);
+const device_ops *device_ops_of(const device_list *l, int i);
+void *device_instance(const device_list *l, int i);
+/* The index of the device called `name`, or -1. */
+int device_find(const device_list *l, const char *name);
 void device_list_reset(device_list *l);
 /* Print every device's state fields (the monitor's "info devices"). */
 void device_list_print(device_list *l, void (*out)(void *opaque, const char *text), void *opaque);

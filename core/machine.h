@@ -85,6 +85,14 @@ typedef struct machine_class {
     void (*powerdown)(machine *m);
     /* Free everything init made (after run, or after a failed init). */
     void (*destroy)(machine *m);
+    /* Snapshots (core/snapshot.h; optional: a board without them cannot be saved). Main
+     * thread, machine stopped, big lock held. save_cpus writes the CPUs' architectural
+     * state and whatever the board keeps beyond its devices (under KVM: the VM's
+     * irqchip, PIT and clock); load_cpus reads it back, into vCPUs that stay paused and
+     * drop everything derived from the old state (TLBs, translated code). */
+    uint32_t cpu_state_version;
+    void (*save_cpus)(machine *m, state_out *o);
+    bool (*load_cpus)(machine *m, state_in *in, uint32_t version, char *err, size_t errsize);
 } machine_class;
 
 /*

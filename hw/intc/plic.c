@@ -150,7 +150,7 @@ static const mmio_ops plic_ops = { plic_read, plic_write };
 
 static const state_field plic_fields[] = {
     STATE_ARRAY(plic, priority), STATE_ARRAY(plic, level), STATE_ARRAY(plic, pending),
-    STATE_ARRAY(plic, claimed), STATE_ARRAY(plic, enable), STATE_ARRAY(plic, threshold),
+    STATE_ARRAY(plic, claimed), STATE_ARRAY2(plic, enable), STATE_ARRAY(plic, threshold),
 };
 static const state_desc plic_state = STATE_DESC(1, plic_fields);
 

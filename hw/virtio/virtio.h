@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "core/memory.h"
+#include "core/state.h"
 
 #define VIRTIO_MAX_QUEUES 4
 #define VIRTQ_MAX_SIZE 256
@@ -28,6 +29,9 @@ typedef struct virtqueue {
     uint16_t used_idx;
 } virtqueue;
 
+/* A virtqueue's state, for the transports' tables. */
+extern const state_desc virtqueue_state;
+
 typedef struct virtio_dev virtio_dev;
 
 typedef struct virtio_backend {
@@ -44,6 +48,15 @@ typedef struct virtio_backend {
     /* The driver set DRIVER_OK (may be NULL): buffers it posted before then, without a
      * notify (which the spec allows), may be used now. */
     void (*driver_ok)(virtio_dev *vd);
+    /* Snapshots (all optional; see device_ops in core/device.h): pre_save finishes or
+     * hands back requests in flight (or says why it cannot); save/load the backend's
+     * state at state_version; post_load after everything was loaded. A backend with
+     * state and no save cannot be snapshotted correctly, so give it one. */
+    uint32_t state_version;
+    int (*pre_save)(virtio_dev *vd, char *err, size_t errsize);
+    void (*save)(virtio_dev *vd, state_out *o);
+    bool (*load)(virtio_dev *vd, state_in *in, uint32_t version, char *err, size_t errsize);
+    void (*post_load)(virtio_dev *vd);
 } virtio_backend;
 
 /* The state a transport keeps for its device; backends see it through these helpers. */
@@ -90,5 +103,12 @@ void virtio_reset(virtio_dev *vd);
  * backend when DRIVER_OK comes on. */
 void virtio_status_write(virtio_dev *vd, uint32_t status);
 void virtio_set_needs_reset(virtio_dev *vd);
+
+/* The transports' snapshot hooks for the backend part (virtqueue.c): the backend's
+ * state goes after the transport's table, with its own version and length. */
+int virtio_backend_pre_save(virtio_dev *vd, char *err, size_t errsize);
+void virtio_backend_save(virtio_dev *vd, state_out *o);
+bool virtio_backend_load(virtio_dev *vd, state_in *in, char *err, size_t errsize);
+void virtio_backend_post_load(virtio_dev *vd);
 
 #endif

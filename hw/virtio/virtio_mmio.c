@@ -7,6 +7,7 @@
 #include "hw/virtio/virtio_mmio.h"
 #include "core/log.h"
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 enum {
@@ -214,7 +215,7 @@ static const mmio_ops virtio_mmio_ops = { mmio_read, mmio_write };
 
 static const state_field vm_fields[] = {
     STATE_FIELD(virtio_mmio, vd.driver_features), STATE_FIELD(virtio_mmio, vd.status),
-    STATE_FIELD(virtio_mmio, vd.isr), STATE_ARRAY(virtio_mmio, vd.vq),
+    STATE_FIELD(virtio_mmio, vd.isr), STATE_STRUCT_ARRAY(virtio_mmio, vd.vq, virtqueue_state),
     STATE_FIELD(virtio_mmio, dev_features_sel), STATE_FIELD(virtio_mmio, drv_features_sel),
     STATE_FIELD(virtio_mmio, queue_sel), STATE_FIELD(virtio_mmio, guest_page_size),
     STATE_ARRAY(virtio_mmio, queue_align), STATE_ARRAY(virtio_mmio, queue_pfn),
@@ -238,8 +239,30 @@ static void vm_destroy(void *dev)
     free(t);
 }
 
+static int vm_pre_save(void *dev, char *err, size_t errsize)
+{
+    return virtio_backend_pre_save(&((virtio_mmio *)dev)->vd, err, errsize);
+}
+
+static void vm_save_extra(void *dev, state_out *o)
+{
+    virtio_backend_save(&((virtio_mmio *)dev)->vd, o);
+}
+
+static bool vm_load_extra(void *dev, state_in *in, uint32_t version, char *err, size_t errsize)
+{
+    return virtio_backend_load(&((virtio_mmio *)dev)->vd, in, err, errsize);
+}
+
+static void vm_post_load(void *dev)
+{
+    virtio_backend_post_load(&((virtio_mmio *)dev)->vd);
+}
+
 static const device_ops virtio_mmio_dev_ops = {
     .type = "virtio-mmio", .state = &vm_state, .reset = vm_reset, .destroy = vm_destroy,
+    .pre_save = vm_pre_save, .save_extra = vm_save_extra, .load_extra = vm_load_extra,
+    .post_load = vm_post_load,
 };
 
 virtio_dev *virtio_mmio_create(device_list *devs, address_space *as, uint64_t base,
@@ -258,6 +281,8 @@ virtio_dev *virtio_mmio_create(device_list *devs, address_space *as, uint64_t ba
     t->irq = irq;
     t->irq_opaque = irq_opaque;
     as_add_mmio(as, backend ? backend->name : "virtio-mmio-empty", base, 0x200, &virtio_mmio_ops, t);
-    device_register(devs, backend ? backend->name : "virtio-mmio-empty", &virtio_mmio_dev_ops, t);
+    char name[64];
+    snprintf(name, sizeof(name), "%s@%llx", backend ? backend->name : "virtio-mmio", (unsigned long long)base);
+    device_register(devs, name, &virtio_mmio_dev_ops, t);
     return &t->vd;
 }

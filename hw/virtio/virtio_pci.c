@@ -27,6 +27,14 @@
 
 enum { CAP_COMMON = 1, CAP_NOTIFY = 2, CAP_ISR = 3, CAP_DEVICE = 4, CAP_PCI_CFG = 5 };
 
+typedef struct msix_entry { uint32_t addr_lo, addr_hi, data, ctrl; } msix_entry;
+
+static const state_field msix_fields[] = {
+    STATE_FIELD(msix_entry, addr_lo), STATE_FIELD(msix_entry, addr_hi),
+    STATE_FIELD(msix_entry, data), STATE_FIELD(msix_entry, ctrl),
+};
+static const state_desc msix_state = STATE_DESC(1, msix_fields);
+
 typedef struct virtio_pci {
     virtio_dev vd;
     pci_dev *pci;
@@ -35,7 +43,7 @@ typedef struct virtio_pci {
     uint16_t msix_config;
     uint16_t queue_vector[VIRTIO_MAX_QUEUES];
     unsigned nvectors;
-    struct { uint32_t addr_lo, addr_hi, data, ctrl; } msix[VIRTIO_MAX_QUEUES + 1];
+    msix_entry msix[VIRTIO_MAX_QUEUES + 1];
     uint64_t msix_pending;
     unsigned msix_cap, cfg_cap;
     virtio_pci_msi_fn *msi;
@@ -333,10 +341,11 @@ static unsigned add_vendor_cap(pci_dev *d, uint8_t type, uint8_t bar, uint32_t o
 
 static const state_field vp_fields[] = {
     STATE_FIELD(virtio_pci, vd.driver_features), STATE_FIELD(virtio_pci, vd.status),
-    STATE_FIELD(virtio_pci, vd.isr), STATE_ARRAY(virtio_pci, vd.vq),
+    STATE_FIELD(virtio_pci, vd.isr), STATE_STRUCT_ARRAY(virtio_pci, vd.vq, virtqueue_state),
     STATE_FIELD(virtio_pci, dfselect), STATE_FIELD(virtio_pci, gfselect),
-    STATE_FIELD(virtio_pci, queue_sel), STATE_ARRAY(virtio_pci, msix),
-    STATE_FIELD(virtio_pci, msix_pending),
+    STATE_FIELD(virtio_pci, queue_sel), STATE_STRUCT_ARRAY(virtio_pci, msix, msix_state),
+    STATE_FIELD(virtio_pci, msix_pending), STATE_FIELD(virtio_pci, msix_config),
+    STATE_ARRAY(virtio_pci, queue_vector),
 };
 static const state_desc vp_state = STATE_DESC(1, vp_fields);
 
@@ -358,8 +367,30 @@ static void vp_destroy(void *dev)
     free(t);
 }
 
+static int vp_pre_save(void *dev, char *err, size_t errsize)
+{
+    return virtio_backend_pre_save(&((virtio_pci *)dev)->vd, err, errsize);
+}
+
+static void vp_save_extra(void *dev, state_out *o)
+{
+    virtio_backend_save(&((virtio_pci *)dev)->vd, o);
+}
+
+static bool vp_load_extra(void *dev, state_in *in, uint32_t version, char *err, size_t errsize)
+{
+    return virtio_backend_load(&((virtio_pci *)dev)->vd, in, err, errsize);
+}
+
+static void vp_post_load(void *dev)
+{
+    virtio_backend_post_load(&((virtio_pci *)dev)->vd);
+}
+
 static const device_ops vp_dev_ops = {
     .type = "virtio-pci", .state = &vp_state, .reset = vp_reset, .destroy = vp_destroy,
+    .pre_save = vp_pre_save, .save_extra = vp_save_extra, .load_extra = vp_load_extra,
+    .post_load = vp_post_load,
 };
 
 static uint32_t class_of(uint32_t device_id)
@@ -421,6 +452,8 @@ virtio_dev *virtio_pci_create(device_list *devs, pci_bus *bus, int devfn, addres
     memset(d->wmask + t->cfg_cap + 4, 0xff, 1);
     memset(d->wmask + t->cfg_cap + 8, 0xff, 12);
     vp_reset(t);
-    device_register(devs, name, &vp_dev_ops, t);
+    char unique[96];
+    snprintf(unique, sizeof(unique), "%s@%02x.%x", name, devfn >> 3, devfn & 7);
+    device_register(devs, unique, &vp_dev_ops, t);
     return &t->vd;
 }

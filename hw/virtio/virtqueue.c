@@ -5,11 +5,72 @@
  */
 #include "hw/virtio/virtio.h"
 #include "core/log.h"
+#include <stdio.h>
 #include <string.h>
 
 #define VRING_DESC_F_NEXT 1
 #define VRING_DESC_F_WRITE 2
 #define VRING_DESC_F_INDIRECT 4
+
+static const state_field vq_fields[] = {
+    STATE_FIELD(virtqueue, num), STATE_FIELD(virtqueue, ready), STATE_FIELD(virtqueue, desc),
+    STATE_FIELD(virtqueue, avail), STATE_FIELD(virtqueue, used), STATE_FIELD(virtqueue, last_avail),
+    STATE_FIELD(virtqueue, used_idx),
+};
+const state_desc virtqueue_state = STATE_DESC(1, vq_fields);
+
+int virtio_backend_pre_save(virtio_dev *vd, char *err, size_t errsize)
+{
+    if (vd->backend && vd->backend->pre_save)
+        return vd->backend->pre_save(vd, err, errsize);
+    return 0;
+}
+
+void virtio_backend_save(virtio_dev *vd, state_out *o)
+{
+    state_out b = { 0 };
+    if (vd->backend && vd->backend->save)
+        vd->backend->save(vd, &b);
+    state_put_u32(o, vd->backend ? vd->backend->state_version : 0);
+    state_put_u32(o, (uint32_t)b.len);
+    state_put(o, b.data, b.len);
+    state_out_free(&b);
+}
+
+bool virtio_backend_load(virtio_dev *vd, state_in *in, char *err, size_t errsize)
+{
+    uint32_t version = state_get_u32(in), len = state_get_u32(in);
+    const uint8_t *p = state_get_ptr(in, len);
+    if (!p) {
+        snprintf(err, errsize, "the device's state is cut short");
+        return false;
+    }
+    uint32_t mine = vd->backend ? vd->backend->state_version : 0;
+    if (version > mine) {
+        snprintf(err, errsize, "its state has version %u; this tern knows up to %u", version, mine);
+        return false;
+    }
+    if (!vd->backend || !vd->backend->load)
+        return true;
+    state_in b = { .data = p, .len = len };
+    if (!vd->backend->load(vd, &b, version, err, errsize))
+        return false;
+    if (b.bad || b.pos != b.len) {
+        snprintf(err, errsize, "the device's state has the wrong length");
+        return false;
+    }
+    return true;
+}
+
+void virtio_backend_post_load(virtio_dev *vd)
+{
+    if (vd->backend && vd->backend->post_load)
+        vd->backend->post_load(vd);
+    /* the interrupt line follows the ISR as the guest left it */
+    vd->notify_queue = -1;
+    if (vd->notify)
+        vd->notify(vd);
+}
 
 typedef struct vring_desc { uint64_t addr; uint32_t len; uint16_t flags, next; } vring_desc;
 
