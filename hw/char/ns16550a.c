@@ -1,6 +1,7 @@
 /* NS16550A UART (see ns16550a.h). Transmission is instant: THR is always empty. */
 #include "hw/char/ns16550a.h"
 #include "core/log.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -166,8 +167,30 @@ static void uart_reset(void *dev)
     update_irq(dev);
 }
 
+/* The receive FIFO's indices come from a file: out of range they would index past it. */
+static bool uart_load_extra(void *dev, state_in *in, uint32_t version, char *err, size_t errsize)
+{
+    ns16550a *u = dev;
+    (void)in, (void)version;
+    if (u->head >= FIFO_SIZE || u->count > FIFO_SIZE) {
+        snprintf(err, errsize, "receive FIFO at %u with %u bytes (it holds %d)", u->head, u->count, FIFO_SIZE);
+        return false;
+    }
+    return true;
+}
+
+/* The interrupt line follows the loaded registers; input the chardev held back while
+ * the FIFO was full may come now. */
+static void uart_post_load(void *dev)
+{
+    ns16550a *u = dev;
+    update_irq(u);
+    chardev_accept_input(u->chr);
+}
+
 static const device_ops uart_dev_ops = {
     .type = "ns16550a", .state = &uart_state, .reset = uart_reset, .destroy = free,
+    .load_extra = uart_load_extra, .post_load = uart_post_load,
 };
 
 ns16550a *ns16550a_create(device_list *devs, address_space *as, uint64_t base, chardev *chr,

@@ -57,7 +57,7 @@ typedef struct bochs {
 static const state_field bochs_fields[] = {
     STATE_ARRAY(bochs, dispi), STATE_FIELD(bochs, endian), STATE_ARRAY(bochs, vga_regs),
     STATE_FIELD(bochs, dac_write), STATE_FIELD(bochs, dac_read), STATE_FIELD(bochs, dac_sub),
-    STATE_ARRAY(bochs, dac),
+    STATE_ARRAY(bochs, dac), STATE_ARRAY(bochs, palette),
 };
 static const state_desc bochs_state = STATE_DESC(1, bochs_fields);
 
@@ -368,11 +368,41 @@ static void bochs_destroy(void *dev)
     free(s);
 }
 
+/* Snapshots: VRAM is the device's memory, saved with its registers (the pages that
+ * are not all zero). The palette is saved as it is rather than derived from the DAC:
+ * an entry the guest is halfway through writing shows its old colour until the third
+ * byte. */
+static void bochs_save_extra(void *dev, state_out *o)
+{
+    bochs *s = dev;
+    pci_bar_ram_save(s->pci, 0, o);
+}
+
+static bool bochs_load_extra(void *dev, state_in *in, uint32_t version, char *err, size_t errsize)
+{
+    bochs *s = dev;
+    (void)version;
+    return pci_bar_ram_load(s->pci, 0, in, err, errsize);
+}
+
+/* Everything shows anew at the next refresh: the mode may differ from the one shown,
+ * and the VRAM was all replaced (its BAR is wholly dirty after the load). */
+static void bochs_post_load(void *dev)
+{
+    bochs *s = dev;
+    s->shown_on = false;
+    s->palette_changed = true;
+    size_t words = (size_t)((s->vram_size / 4096 + 63) / 64);
+    memset(s->prev_dirty, 0, words * sizeof(uint64_t));
+}
+
 static const device_ops bochs_dev_ops = {
     .type = "bochs-display", .state = &bochs_state, .reset = bochs_reset, .destroy = bochs_destroy,
+    .save_extra = bochs_save_extra, .load_extra = bochs_load_extra, .post_load = bochs_post_load,
 };
 static const device_ops vga_dev_ops = {
     .type = "VGA", .state = &bochs_state, .reset = bochs_reset, .destroy = bochs_destroy,
+    .save_extra = bochs_save_extra, .load_extra = bochs_load_extra, .post_load = bochs_post_load,
 };
 
 pci_dev *bochs_display_create(device_list *devs, pci_bus *bus, int devfn, const bochs_config *cfg,

@@ -136,8 +136,25 @@ static void aclint_destroy(void *dev)
     free(a);
 }
 
+/* After a snapshot was loaded (the harts' stimecmp and menvcfg among it, and the guest
+ * clock at its saved value): each hart's MTIP and MSIP follow the loaded registers
+ * again, and the timers that wake a hart for mtimecmp and Sstc's stimecmp are armed
+ * from them; a fresh instance has none armed, a running one has the old ones. */
+static void aclint_post_load(void *dev)
+{
+    aclint *a = dev;
+    for (unsigned i = 0; i < a->nharts; i++) {
+        a->msip[i] &= 1;
+        rv_cpu_set_irq(a->harts[i], IRQ_MSI, a->msip[i]);
+        qtimer_del(a->t[i].mt);
+        update_mtip(&a->t[i]);
+        aclint_stimecmp_changed(a, i);
+    }
+}
+
 static const device_ops aclint_dev_ops = {
     .type = "aclint", .state = &aclint_state, .reset = aclint_reset, .destroy = aclint_destroy,
+    .post_load = aclint_post_load,
 };
 
 aclint *aclint_create(device_list *devs, address_space *as, uint64_t base, rv_cpu **harts, unsigned nharts,

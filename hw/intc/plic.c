@@ -161,8 +161,34 @@ static void plic_reset(void *dev)
     update(dev);
 }
 
+/* A snapshot's values come from a file: priorities and thresholds are 3 bits and
+ * source 0 does not exist, whatever it says, so best_source's comparisons hold. */
+static bool plic_load_extra(void *dev, state_in *in, uint32_t version, char *err, size_t errsize)
+{
+    plic *p = dev;
+    (void)in, (void)version, (void)err, (void)errsize;
+    for (unsigned s = 0; s < PLIC_NUM_SOURCES; s++)
+        p->priority[s] &= 7;
+    for (unsigned c = 0; c < MAX_CONTEXTS; c++) {
+        p->threshold[c] &= 7;
+        p->enable[c][0] &= ~1u;
+    }
+    p->pending[0] &= ~1u;
+    p->claimed[0] &= ~1u;
+    return true;
+}
+
+/* After a load every context's MEIP/SEIP follows the loaded pending, enable, priority
+ * and threshold again (the harts' irq_lines are not part of their saved state). The
+ * input levels were saved too: the devices driving them re-assert the same values. */
+static void plic_post_load(void *dev)
+{
+    update(dev);
+}
+
 static const device_ops plic_dev_ops = {
     .type = "plic", .state = &plic_state, .reset = plic_reset, .destroy = free,
+    .load_extra = plic_load_extra, .post_load = plic_post_load,
 };
 
 plic *plic_create(device_list *devs, address_space *as, uint64_t base, rv_cpu **harts,

@@ -142,8 +142,20 @@ static void rtc_destroy(void *dev)
     free(r);
 }
 
+/* After a load the alarm timer is armed again from the loaded alarm and the line
+ * follows the loaded flags. The offset is to the host's real time, as QEMU's RTC
+ * follows the host: a guest restored an hour later reads a clock an hour on, and an
+ * alarm that came due meanwhile fires at once. */
+static void rtc_post_load(void *dev)
+{
+    goldfish_rtc *r = dev;
+    rtc_arm(r);
+    rtc_update_irq(r);
+}
+
 static const device_ops rtc_dev_ops = {
     .type = "goldfish-rtc", .state = &rtc_state, .reset = rtc_reset, .destroy = rtc_destroy,
+    .post_load = rtc_post_load,
 };
 
 void goldfish_rtc_create(device_list *devs, address_space *as, uint64_t base,

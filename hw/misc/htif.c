@@ -9,6 +9,7 @@
 typedef struct htif {
     address_space *as;
     uint64_t tohost, fromhost;
+    uint64_t low;               /* the low half of an RV32-style split tohost write */
 } htif;
 
 static void syscall_proxy(htif *h, uint64_t addr)
@@ -71,16 +72,16 @@ static uint64_t tohost_read(void *opaque, uint64_t off, unsigned size)
 
 static void tohost_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 {
-    static uint64_t low;                        /* RV32-style split writes */
+    htif *h = opaque;
     if (size == 8 && off == 0) {
         if (val)
             tohost_cmd(opaque, val);
     } else if (off == 0) {
-        low = val & 0xffffffffull;
-        if (low & 1 && !(low >> 32))
-            tohost_cmd(opaque, low);
+        h->low = val & 0xffffffffull;
+        if (h->low & 1 && !(h->low >> 32))
+            tohost_cmd(opaque, h->low);
     } else if (off == 4) {
-        uint64_t v = low | (val << 32);
+        uint64_t v = h->low | (val << 32);
         if (v)
             tohost_cmd(opaque, v);
     }
@@ -102,7 +103,7 @@ static void fromhost_write(void *opaque, uint64_t off, uint64_t val, unsigned si
 static const mmio_ops tohost_ops = { tohost_read, tohost_write };
 static const mmio_ops fromhost_ops = { fromhost_read, fromhost_write };
 
-static const state_field htif_fields[] = { STATE_FIELD(htif, fromhost) };
+static const state_field htif_fields[] = { STATE_FIELD(htif, fromhost), STATE_FIELD(htif, low) };
 static const state_desc htif_state = STATE_DESC(1, htif_fields);
 static const device_ops htif_dev_ops = { .type = "htif", .state = &htif_state, .destroy = free };
 

@@ -17,7 +17,23 @@ static void regs_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 
 static const mmio_ops regs_ops = { regs_read, regs_write };
 
-static const device_ops ivshmem_dev_ops = { .type = "ivshmem-plain" };
+/* The shared memory is saved as the device's state (its non-zero pages) and written
+ * back on load. With share=on that memory is other processes' too: a load overwrites
+ * what they see, as QEMU's migration of ivshmem-plain does. */
+static void ivshmem_save_extra(void *dev, state_out *o)
+{
+    pci_bar_ram_save(dev, 2, o);
+}
+
+static bool ivshmem_load_extra(void *dev, state_in *in, uint32_t version, char *err, size_t errsize)
+{
+    (void)version;
+    return pci_bar_ram_load(dev, 2, in, err, errsize);
+}
+
+static const device_ops ivshmem_dev_ops = {
+    .type = "ivshmem-plain", .save_extra = ivshmem_save_extra, .load_extra = ivshmem_load_extra,
+};
 
 pci_dev *ivshmem_create(device_list *devs, pci_bus *bus, int devfn, hostmem *mem, char *err, size_t errsize)
 {

@@ -388,6 +388,126 @@ void pci_bus_reset(pci_bus *b)
     }
 }
 
+/* ---- snapshots ---- */
+
+void pci_bus_save(pci_bus *b, state_out *o)
+{
+    state_put_u32(o, b->nlist);
+    for (unsigned f = 0; f < PCI_MAX_DEVFN; f++) {
+        pci_dev *d = b->devs[f];
+        if (!d)
+            continue;
+        state_put_u32(o, f);
+        state_put_u32(o, rd(d->config + PCI_VENDOR_ID, 4));     /* vendor and device, checked on load */
+        state_put(o, d->config, PCI_CONFIG_SIZE);
+        state_put_u8(o, d->irq_level);
+    }
+}
+
+bool pci_bus_load(pci_bus *b, state_in *in, char *err, size_t errsize)
+{
+    /* Checked whole first, then applied: a snapshot of another machine changes nothing. */
+    state_in look = *in;
+    uint32_t n = state_get_u32(&look);
+    if (!look.bad && n != b->nlist) {
+        snprintf(err, errsize, "bus %s: the snapshot has %u PCI functions, this machine %u", b->name, n, b->nlist);
+        return false;
+    }
+    for (uint32_t i = 0; i < n && !look.bad; i++) {
+        uint32_t f = state_get_u32(&look), ids = state_get_u32(&look);
+        state_get_ptr(&look, PCI_CONFIG_SIZE + 1);
+        if (look.bad)
+            break;
+        pci_dev *d = f < PCI_MAX_DEVFN ? b->devs[f] : NULL;
+        if (!d || rd(d->config + PCI_VENDOR_ID, 4) != ids) {
+            snprintf(err, errsize, "bus %s: the snapshot has PCI device %04x:%04x at %02x.%x, this machine %s",
+                     b->name, ids & 0xffff, ids >> 16, (f >> 3) & 0x1f, f & 7, d ? "another" : "none");
+            return false;
+        }
+    }
+    if (look.bad) {
+        snprintf(err, errsize, "bus %s: the PCI state is cut short", b->name);
+        return false;
+    }
+    state_get_u32(in);
+    for (uint32_t i = 0; i < n; i++) {
+        pci_dev *d = b->devs[state_get_u32(in)];
+        state_get_u32(in);
+        state_get(in, d->config, PCI_CONFIG_SIZE);
+        d->irq_level = state_get_u8(in) != 0;
+    }
+    return true;
+}
+
+void pci_bus_post_load(pci_bus *b)
+{
+    for (unsigned k = 0; k < b->nlist; k++) {
+        pci_dev *d = b->list[k];
+        update_mappings(d);
+        update_intx(d);
+    }
+}
+
+static bool page_zero(const uint8_t *p)
+{
+    const uint64_t *w = (const uint64_t *)p;
+    uint64_t any = 0;
+    for (size_t i = 0; i < 4096 / 8; i++)
+        any |= w[i];
+    return any == 0;
+}
+
+void pci_bar_ram_save(const pci_dev *d, int bar, state_out *o)
+{
+    const pci_bar *b = &d->bars[bar];
+    size_t pages = (size_t)(b->size / 4096), words = (pages + 63) / 64;
+    uint64_t *map = calloc(words ? words : 1, sizeof(uint64_t));
+    if (!map)
+        fatal("out of memory");
+    for (size_t p = 0; p < pages; p++)
+        if (!page_zero(b->ram + p * 4096))
+            map[p / 64] |= 1ull << (p % 64);
+    state_put_u64(o, b->size);
+    for (size_t i = 0; i < words; i++)
+        state_put_u64(o, map[i]);
+    for (size_t p = 0; p < pages; p++)
+        if ((map[p / 64] >> (p % 64)) & 1)
+            state_put(o, b->ram + p * 4096, 4096);
+    free(map);
+}
+
+bool pci_bar_ram_load(pci_dev *d, int bar, state_in *in, char *err, size_t errsize)
+{
+    pci_bar *b = &d->bars[bar];
+    uint64_t size = state_get_u64(in);
+    if (in->bad || size != b->size) {
+        snprintf(err, errsize, "BAR %d of %s: the snapshot has %llu bytes of memory, this machine %llu",
+                 bar, d->name, (unsigned long long)size, (unsigned long long)b->size);
+        return false;
+    }
+    size_t pages = (size_t)(size / 4096), words = (pages + 63) / 64, present = 0;
+    const uint8_t *map = state_get_ptr(in, words * 8);
+    for (size_t i = 0; map && i < words * 8; i++)
+        present += (size_t)__builtin_popcount(map[i]);
+    const uint8_t *data = map ? state_get_ptr(in, present * 4096) : NULL;
+    if (!data) {
+        snprintf(err, errsize, "BAR %d of %s: its memory is cut short", bar, d->name);
+        return false;
+    }
+    for (size_t p = 0; p < pages; p++) {
+        uint8_t *to = b->ram + p * 4096;
+        if ((map[p / 8] >> (p % 8)) & 1) {
+            memcpy(to, data, 4096);
+            data += 4096;
+        } else if (!page_zero(to)) {
+            memset(to, 0, 4096);     /* a zero page read is not written: it stays unallocated */
+        }
+    }
+    if (b->dirty)
+        mark_all_dirty(b);
+    return true;
+}
+
 /* What firmware does on a PC before the OS starts: every BAR placed in the bridge's
  * windows (largest first, so each lands aligned without holes), decoding turned on.
  * A BAR that does not fit stays unassigned for the guest to place. */

@@ -143,6 +143,20 @@ bool pci_window_write(pci_bus *b, bool io, uint64_t addr, unsigned size, uint64_
 
 /* Back to power-on: every function's command register and BARs cleared. */
 void pci_bus_reset(pci_bus *b);
+/* Snapshots. The host bridge saves its bus: every function's configuration space (the
+ * BARs' addresses and the command register among it) and INTx level, in devfn order.
+ * Load checks that the same functions (vendor and device IDs) sit at the same places
+ * and changes nothing when they do not; post_load maps the BARs where the loaded
+ * configuration puts them (RAM BARs' overlays included) and re-drives INTx. */
+void pci_bus_save(pci_bus *b, state_out *o);
+bool pci_bus_load(pci_bus *b, state_in *in, char *err, size_t errsize);
+void pci_bus_post_load(pci_bus *b);
+/* The bytes of RAM BAR `bar` (VRAM, shared memory) as device state: the pages that are
+ * not all zero, with a bitmap of which. Load writes every page (zeroing the others) and
+ * marks a tracked BAR wholly dirty, so a display redraws all of it. */
+void pci_bar_ram_save(const pci_dev *d, int bar, state_out *o);
+bool pci_bar_ram_load(pci_dev *d, int bar, state_in *in, char *err, size_t errsize);
+
 /* Firmware's BAR placement (a PC BIOS's job): see pci.c. */
 void pci_bus_assign_bars(pci_bus *b);
 /* The guest-programmed address of BAR i (type bits dropped), for the monitors. */

@@ -65,7 +65,14 @@ static void cf8_reset(void *dev)
     c->addr = 0;
 }
 
-static const device_ops cf8_dev_ops = { .type = "pci-conf1", .reset = cf8_reset, .destroy = free };
+/* The latch is the guest's: a snapshot taken between its 0xCF8 and 0xCFC accesses
+ * must keep it. */
+static const state_field cf8_fields[] = { STATE_FIELD(cf8, addr) };
+static const state_desc cf8_state = STATE_DESC(1, cf8_fields);
+
+static const device_ops cf8_dev_ops = {
+    .type = "pci-conf1", .state = &cf8_state, .reset = cf8_reset, .destroy = free,
+};
 
 void pci_cf8_create(address_space *io, device_list *devs, pci_bus *bus)
 {

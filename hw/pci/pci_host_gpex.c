@@ -90,6 +90,9 @@ static void gpex_reset(void *dev)
 {
     gpex *g = dev;
     pci_bus_reset(g->bus);
+    /* the registry cleared the levels kept here without telling the lines */
+    for (unsigned line = 0; line < 4; line++)
+        g->cfg.set_line(g->cfg.line_opaque, line, false);
 }
 
 static void gpex_destroy(void *dev)
@@ -99,8 +102,40 @@ static void gpex_destroy(void *dev)
     free(g);
 }
 
+/* The bridge keeps the INTx levels it swizzles; the bus (every function's
+ * configuration space) goes after them in the same section. */
+static const state_field gpex_fields[] = {
+    STATE_ARRAY2(gpex, dev_level), STATE_ARRAY(gpex, line_level),
+};
+static const state_desc gpex_state = STATE_DESC(1, gpex_fields);
+
+static void gpex_save_extra(void *dev, state_out *o)
+{
+    gpex *g = dev;
+    pci_bus_save(g->bus, o);
+}
+
+static bool gpex_load_extra(void *dev, state_in *in, uint32_t version, char *err, size_t errsize)
+{
+    gpex *g = dev;
+    (void)version;
+    return pci_bus_load(g->bus, in, err, errsize);
+}
+
+/* BARs mapped where the loaded configuration puts them; then the four lines as the
+ * loaded levels have them (the interrupt controller's own state has them too: driving
+ * a line to the level it has changes nothing there). */
+static void gpex_post_load(void *dev)
+{
+    gpex *g = dev;
+    pci_bus_post_load(g->bus);
+    for (unsigned line = 0; line < 4; line++)
+        g->cfg.set_line(g->cfg.line_opaque, line, g->line_level[line]);
+}
+
 static const device_ops gpex_dev_ops = {
-    .type = "gpex-pcihost", .reset = gpex_reset, .destroy = gpex_destroy,
+    .type = "gpex-pcihost", .state = &gpex_state, .reset = gpex_reset, .destroy = gpex_destroy,
+    .save_extra = gpex_save_extra, .load_extra = gpex_load_extra, .post_load = gpex_post_load,
 };
 
 pci_bus *gpex_create(address_space *as, device_list *devs, const gpex_config *cfg)
