@@ -4,6 +4,7 @@
  */
 #include "hw/virtio/virtio_console.h"
 #include "core/log.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,6 +88,40 @@ static void cons_destroy(virtio_dev *vd)
     free(vd->priv);
 }
 
+/* Snapshots: the input accepted from the chardev and not yet in a guest buffer. Output
+ * is written out in the notify, so nothing else is in flight. */
+static void cons_save(virtio_dev *vd, state_out *o)
+{
+    vcons *c = vd->priv;
+    state_put_u32(o, (uint32_t)c->npending);
+    state_put(o, c->pending, c->npending);
+}
+
+static bool cons_load(virtio_dev *vd, state_in *in, uint32_t version, char *err, size_t errsize)
+{
+    vcons *c = vd->priv;
+    uint32_t n = state_get_u32(in);
+    if (n > sizeof(c->pending)) {
+        snprintf(err, errsize, "virtio-console: %u bytes of input waiting (it holds %zu)", n, sizeof(c->pending));
+        return false;
+    }
+    if (!state_get(in, c->pending, n)) {
+        snprintf(err, errsize, "virtio-console: its state is cut short");
+        return false;
+    }
+    c->npending = n;
+    return true;
+}
+
+/* Input the chardev held back while the buffer above was full may come now. */
+static void cons_post_load(virtio_dev *vd)
+{
+    vcons *c = vd->priv;
+    flush_rx(c);
+    if (c->chr)
+        chardev_accept_input(c->chr);
+}
+
 const virtio_backend virtio_console_backend = {
     .name = "virtio-console",
     .device_id = 3,
@@ -95,6 +130,10 @@ const virtio_backend virtio_console_backend = {
     .queue_notify = cons_notify,
     .reset = cons_reset,
     .destroy = cons_destroy,
+    .state_version = 1,
+    .save = cons_save,
+    .load = cons_load,
+    .post_load = cons_post_load,
 };
 
 void *virtio_console_new(chardev *chr)

@@ -14,6 +14,7 @@
 #include "hw/virtio/virtio_input.h"
 #include "ui/input.h"
 #include "core/log.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -382,6 +383,58 @@ static void input_destroy(virtio_dev *vd)
     free(vi);
 }
 
+/* Snapshots: the configuration selector, the LEDs the driver set, and the events held
+ * for the driver (oldest first; the open group, if the router was halfway through one,
+ * goes too). The event bits and names are the kind's, made again by virtio_input_new. */
+static void input_save(virtio_dev *vd, state_out *o)
+{
+    vinput *vi = vd->priv;
+    state_put_u8(o, vi->select);
+    state_put_u8(o, vi->subsel);
+    state_put_u8(o, vi->leds);
+    state_put_u8(o, vi->discarding);
+    state_put_u32(o, vi->count);
+    state_put_u32(o, vi->open);
+    for (unsigned i = 0; i < vi->count; i++) {
+        const vi_event *e = ring_at(vi, i);
+        state_put_u16(o, e->type);
+        state_put_u16(o, e->code);
+        state_put_u32(o, (uint32_t)e->value);
+    }
+}
+
+static bool input_load(virtio_dev *vd, state_in *in, uint32_t version, char *err, size_t errsize)
+{
+    vinput *vi = vd->priv;
+    uint8_t select = state_get_u8(in), subsel = state_get_u8(in), leds = state_get_u8(in);
+    bool discarding = state_get_u8(in) != 0;
+    uint32_t count = state_get_u32(in), open = state_get_u32(in);
+    if (in->bad || count > RING_EVENTS || open > count) {
+        snprintf(err, errsize, "virtio-input: %u events held, %u of them open (it holds %d)", count, open, RING_EVENTS);
+        return false;
+    }
+    vi_event ring[RING_EVENTS];
+    for (unsigned i = 0; i < count; i++) {
+        ring[i].type = state_get_u16(in);
+        ring[i].code = state_get_u16(in);
+        ring[i].value = (int32_t)state_get_u32(in);
+    }
+    if (in->bad) {
+        snprintf(err, errsize, "virtio-input: its state is cut short");
+        return false;
+    }
+    memcpy(vi->ring, ring, count * sizeof(ring[0]));
+    vi->head = 0;
+    vi->count = count;
+    vi->open = open;
+    vi->discarding = discarding;
+    vi->select = select;
+    vi->subsel = subsel;
+    vi->leds = leds;
+    select_config(vi);
+    return true;
+}
+
 const virtio_backend virtio_input_backend = {
     .name = "virtio-input",
     .device_id = 18,
@@ -391,6 +444,9 @@ const virtio_backend virtio_input_backend = {
     .queue_notify = input_queue_notify,
     .reset = input_reset,
     .destroy = input_destroy,
+    .state_version = 1,
+    .save = input_save,
+    .load = input_load,
 };
 
 void *virtio_input_new(virtio_input_kind kind)

@@ -345,6 +345,55 @@ static void net_destroy(virtio_dev *vd)
     free(vn);
 }
 
+/* Snapshots. Frames the guest sends leave inside the notify, and a received frame is
+ * written into the guest's buffers whole or not at all: the NIC holds nothing in
+ * flight (a frame the NIC refused waits in the netdev's backend, which net_state_save
+ * covers). Saved: the MAC the config space shows (a legacy driver may have written
+ * it), the link state the guest was told, and the drop counters. */
+static void net_save(virtio_dev *vd, state_out *o)
+{
+    vnet *vn = vd->priv;
+    state_put(o, vn->mac, 6);
+    state_put_u8(o, vn->link_up);
+    state_put_u64(o, vn->st.tx_bad);
+    state_put_u64(o, vn->st.tx_link_down);
+    state_put_u64(o, vn->st.rx_too_big);
+}
+
+static bool net_load(virtio_dev *vd, state_in *in, uint32_t version, char *err, size_t errsize)
+{
+    vnet *vn = vd->priv;
+    uint8_t mac[6];
+    state_get(in, mac, 6);
+    bool up = state_get_u8(in) != 0;
+    virtio_net_stats st;
+    st.tx_bad = state_get_u64(in);
+    st.tx_link_down = state_get_u64(in);
+    st.rx_too_big = state_get_u64(in);
+    if (in->bad) {
+        snprintf(err, errsize, "virtio-net: its state is cut short");
+        return false;
+    }
+    memcpy(vn->mac, mac, 6);
+    vn->link_up = up;
+    vn->st = st;
+    return true;
+}
+
+/* The link as the netdev has it now: if set_link changed it since the save, the guest
+ * hears of it as it would have then. Then the backend may deliver what it kept. */
+static void net_post_load(virtio_dev *vd)
+{
+    vnet *vn = vd->priv;
+    if (!vn->vd)
+        vn->vd = vd;
+    if (!vn->nd || vn->nd->nic_opaque != vn)
+        return;
+    if (vn->link_up == vn->nd->link_down)
+        net_link_changed(vn, !vn->nd->link_down);
+    netdev_rx_ready(vn->nd);
+}
+
 const virtio_backend virtio_net_backend = {
     .name = "virtio-net",
     .device_id = 1,
@@ -356,6 +405,10 @@ const virtio_backend virtio_net_backend = {
     .reset = net_reset,
     .driver_ok = net_driver_ok,
     .destroy = net_destroy,
+    .state_version = 1,
+    .save = net_save,
+    .load = net_load,
+    .post_load = net_post_load,
 };
 
 void *virtio_net_new(netdev *nd, const uint8_t *mac, const char *model)
