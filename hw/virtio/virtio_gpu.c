@@ -143,6 +143,10 @@ typedef struct vgpu {
     uint32_t dirty_y0, dirty_y1;    /* scanout lines changed since the last refresh */
     bool blank_pending;             /* disabled since the last refresh */
     uint32_t cursor[CURSOR_DIM * CURSOR_DIM];   /* ARGB */
+    /* the cursor as last told to the console, so a snapshot load can tell it again */
+    bool cursor_on;
+    uint32_t hot_x, hot_y;
+    int32_t cursor_x, cursor_y;
 } vgpu;
 
 /* ---- resources ---- */
@@ -648,6 +652,9 @@ static void handle_cursor(vgpu *g, virtio_dev *vd, const vq_req *req)
                 guest_error("guest_errors: virtio-gpu: cursor resource %u is not a 64x64 one\n", c.resource_id);
             }
         }
+        g->cursor_on = visible;
+        g->hot_x = c.hot_x;
+        g->hot_y = c.hot_y;
         if (g->con)
             console_set_cursor(g->con, visible ? g->cursor : NULL, CURSOR_DIM, CURSOR_DIM, c.hot_x, c.hot_y);
     } else if (c.hdr.type != CMD_MOVE_CURSOR) {
@@ -655,6 +662,8 @@ static void handle_cursor(vgpu *g, virtio_dev *vd, const vq_req *req)
         return;
     }
     /* Linux sends the plane's position, which is negative off the top or left edge */
+    g->cursor_x = (int32_t)c.x;
+    g->cursor_y = (int32_t)c.y;
     if (g->con)
         console_move_cursor(g->con, (int32_t)c.x, (int32_t)c.y);
 }
@@ -702,8 +711,228 @@ static void gpu_reset(virtio_dev *vd)
     disable_scanout(g);
     g->blank_pending = true;
     g->events_read = 0;
+    g->cursor_on = false;
     if (g->con)
         console_set_cursor(g->con, NULL, 0, 0, 0, 0);
+}
+
+/* ---- snapshots ----
+ *
+ * Saved: the mode offered and the pending display event; the cursor (image, hot spot,
+ * position, shown or not); every resource (id, format, size, its backing as the guest-
+ * physical runs it attached, and its host pixels); the scanout (which resource, which
+ * part). The host pixels are saved, not re-read from the backing: they hold what the
+ * guest last transferred, which the backing pages may have moved on from, and the
+ * guest transfers again only what it changes. Commands complete inside the notify, so
+ * none is in flight. Load builds the resources aside and checks everything a command
+ * would check before it replaces the device's. */
+
+static uint32_t clamp_dim(uint32_t v);
+
+static void gpu_save(virtio_dev *vd, state_out *o)
+{
+    vgpu *g = vd->priv;
+    state_put_u32(o, g->pref_w);
+    state_put_u32(o, g->pref_h);
+    state_put_u32(o, g->events_read);
+    state_put_u8(o, g->cursor_on);
+    state_put_u32(o, g->hot_x);
+    state_put_u32(o, g->hot_y);
+    state_put_u32(o, (uint32_t)g->cursor_x);
+    state_put_u32(o, (uint32_t)g->cursor_y);
+    for (unsigned i = 0; i < CURSOR_DIM * CURSOR_DIM; i++)
+        state_put_u32(o, g->cursor[i]);
+    uint32_t n = 0;
+    for (unsigned b = 0; b < RES_BUCKETS; b++)
+        for (gpu_res *r = g->buckets[b]; r; r = r->next)
+            n++;
+    state_put_u32(o, n);
+    for (unsigned b = 0; b < RES_BUCKETS; b++) {
+        for (gpu_res *r = g->buckets[b]; r; r = r->next) {
+            state_put_u32(o, r->id);
+            state_put_u32(o, r->format);
+            state_put_u32(o, r->width);
+            state_put_u32(o, r->height);
+            state_put_u8(o, r->backed);
+            state_put_u32(o, r->nents);
+            for (uint32_t i = 0; i < r->nents; i++) {
+                state_put_u64(o, r->ents[i].addr);
+                state_put_u32(o, r->ents[i].len);
+            }
+            state_put(o, r->data, (size_t)r->width * r->height * 4);
+        }
+    }
+    state_put_u32(o, g->scanout.res ? g->scanout.res->id : 0);
+    state_put_u32(o, g->scanout.x);
+    state_put_u32(o, g->scanout.y);
+    state_put_u32(o, g->scanout.w);
+    state_put_u32(o, g->scanout.h);
+}
+
+static void free_list(gpu_res *list)
+{
+    while (list) {
+        gpu_res *r = list;
+        list = r->next;
+        free(r->ents);
+        free(r->data);
+        free(r);
+    }
+}
+
+/* One saved resource, made as create_2d and attach_backing make it; NULL with err. */
+static gpu_res *load_res(vgpu *g, virtio_dev *vd, state_in *in, gpu_res *list, uint64_t *hostmem,
+                         char *err, size_t errsize)
+{
+    uint32_t id = state_get_u32(in), format = state_get_u32(in);
+    uint32_t w = state_get_u32(in), h = state_get_u32(in);
+    bool backed = state_get_u8(in) != 0;
+    uint32_t nents = state_get_u32(in);
+    if (in->bad)
+        return NULL;
+    const fmt_layout *l = layout_of(format);
+    bool dup = false;
+    for (gpu_res *r = list; r && !dup; r = r->next)
+        dup = r->id == id;
+    if (!id || dup || !l || !w || !h || nents > MAX_BACKING_ENTRIES || (nents && !backed)) {
+        snprintf(err, errsize, "virtio-gpu: resource %u (format %u, %ux%u, %u runs) is not one a guest can make",
+                 id, format, w, h, nents);
+        return NULL;
+    }
+    uint64_t bytes = w > MAX_HOSTMEM / 4 / h ? UINT64_MAX : (uint64_t)w * h * 4;
+    uint64_t charge = bytes == UINT64_MAX ? UINT64_MAX : bytes + RES_OVERHEAD;
+    uint64_t ent_charge = (uint64_t)nents * sizeof(gpu_ent);
+    if (charge > MAX_HOSTMEM - *hostmem || ent_charge > MAX_HOSTMEM - *hostmem - charge) {
+        snprintf(err, errsize, "virtio-gpu: resources over the host memory limit");
+        return NULL;
+    }
+    gpu_res *r = calloc(1, sizeof(*r));
+    uint8_t *data = calloc(1, (size_t)bytes + 4);
+    gpu_ent *ents = nents ? malloc(nents * sizeof(*ents)) : NULL;
+    if (!r || !data || (nents && !ents))
+        fatal("out of memory");
+    r->id = id;
+    r->format = format;
+    r->width = w;
+    r->height = h;
+    r->data = data;
+    r->ents = ents;
+    r->hostmem = charge;
+    r->skip = (l->r == 0 || l->b == 0) ? 0 : 1;
+    r->fmt = l->b == (int)r->skip ? PIXFMT_XRGB8888 : PIXFMT_XBGR8888;
+    r->backed = backed;
+    r->backing_mem = backed && nents ? ent_charge : 0;
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < nents; i++) {
+        uint64_t addr = state_get_u64(in);
+        uint32_t len = state_get_u32(in);
+        if (in->bad)
+            break;
+        if (!len || addr + len < addr || !as_ram_ptr(vd->as, addr, len)) {
+            snprintf(err, errsize, "virtio-gpu: resource %u's backing (0x%llx, %u bytes) is not RAM",
+                     id, (unsigned long long)addr, len);
+            free_list(r);
+            return NULL;
+        }
+        ents[i] = (gpu_ent){ addr, total, len };
+        total += len;
+    }
+    r->nents = nents;
+    r->backing_len = total;
+    if (!state_get(in, data, (size_t)bytes)) {
+        free_list(r);
+        return NULL;
+    }
+    *hostmem += charge + r->backing_mem;
+    return r;
+}
+
+static bool gpu_load(virtio_dev *vd, state_in *in, uint32_t version, char *err, size_t errsize)
+{
+    vgpu *g = vd->priv;
+    uint32_t pref_w = state_get_u32(in), pref_h = state_get_u32(in), events = state_get_u32(in);
+    bool cursor_on = state_get_u8(in) != 0;
+    uint32_t hot_x = state_get_u32(in), hot_y = state_get_u32(in);
+    int32_t cx = (int32_t)state_get_u32(in), cy = (int32_t)state_get_u32(in);
+    uint32_t *cursor = malloc(sizeof(g->cursor));
+    if (!cursor)
+        fatal("out of memory");
+    for (unsigned i = 0; i < CURSOR_DIM * CURSOR_DIM; i++)
+        cursor[i] = state_get_u32(in);
+    uint32_t n = state_get_u32(in);
+    gpu_res *list = NULL;
+    uint64_t hostmem = 0;
+    err[0] = 0;
+    for (uint32_t i = 0; i < n && !in->bad; i++) {
+        gpu_res *r = load_res(g, vd, in, list, &hostmem, err, errsize);
+        if (!r)
+            break;
+        r->next = list;
+        list = r;
+    }
+    uint32_t sid = state_get_u32(in), sx = state_get_u32(in), sy = state_get_u32(in);
+    uint32_t sw = state_get_u32(in), sh = state_get_u32(in);
+    gpu_res *shown = NULL;
+    if (!err[0] && !in->bad && sid) {
+        for (gpu_res *r = list; r; r = r->next)
+            if (r->id == sid)
+                shown = r;
+        gpu_rect rc = { sx, sy, sw, sh };
+        if (!shown || !shown->backed || sw < MIN_SCANOUT_DIM || sh < MIN_SCANOUT_DIM ||
+            !rect_inside(&rc, shown->width, shown->height))
+            snprintf(err, errsize, "virtio-gpu: scanout of resource %u (%ux%u+%u+%u) is not one a guest can set",
+                     sid, sw, sh, sx, sy);
+    }
+    if (!err[0] && (in->bad || !pref_w || !pref_h))
+        snprintf(err, errsize, "virtio-gpu: its state is cut short");
+    if (err[0]) {
+        free_list(list);
+        free(cursor);
+        return false;
+    }
+    destroy_all(g);
+    while (list) {
+        gpu_res *r = list;
+        list = r->next;
+        unsigned b = bucket_of(r->id);
+        r->next = g->buckets[b];
+        g->buckets[b] = r;
+    }
+    g->hostmem = hostmem;
+    g->pref_w = clamp_dim(pref_w);
+    g->pref_h = clamp_dim(pref_h);
+    g->events_read = events;
+    memcpy(g->cursor, cursor, sizeof(g->cursor));
+    free(cursor);
+    g->cursor_on = cursor_on;
+    g->hot_x = hot_x;
+    g->hot_y = hot_y;
+    g->cursor_x = cx;
+    g->cursor_y = cy;
+    g->scanout.res = shown;
+    g->scanout.x = sx;
+    g->scanout.y = sy;
+    g->scanout.w = sw;
+    g->scanout.h = sh;
+    return true;
+}
+
+/* The console shows the loaded picture whole and the loaded cursor. */
+static void gpu_post_load(virtio_dev *vd)
+{
+    vgpu *g = vd->priv;
+    if (g->scanout.res) {
+        g->blank_pending = false;
+        g->dirty_y0 = 0;
+        g->dirty_y1 = g->scanout.h;
+    } else {
+        g->blank_pending = true;
+        g->dirty_y0 = g->dirty_y1 = 0;
+    }
+    if (g->con) {
+        console_set_cursor(g->con, g->cursor_on ? g->cursor : NULL, CURSOR_DIM, CURSOR_DIM, g->hot_x, g->hot_y);
+        console_move_cursor(g->con, g->cursor_x, g->cursor_y);
+    }
 }
 
 static void gpu_destroy(virtio_dev *vd)
@@ -725,6 +954,10 @@ const virtio_backend virtio_gpu_backend = {
     .queue_notify = gpu_notify,
     .reset = gpu_reset,
     .destroy = gpu_destroy,
+    .state_version = 1,
+    .save = gpu_save,
+    .load = gpu_load,
+    .post_load = gpu_post_load,
 };
 
 /* ---- the console ---- */
