@@ -300,6 +300,102 @@ void netdev_close_all(void)
     }
 }
 
+/* ---- snapshots ---- */
+
+void net_state_save(state_out *o)
+{
+    uint32_t n = 0;
+    for (netdev *nd = netdevs; nd; nd = nd->next)
+        n++;
+    state_put_u32(o, n);
+    for (netdev *nd = netdevs; nd; nd = nd->next) {
+        state_put_str(o, nd->id);
+        state_put_str(o, nd->ops ? nd->ops->type : "");
+        state_put_u8(o, nd->link_down);
+        state_put_u64(o, nd->tx_frames);
+        state_put_u64(o, nd->rx_frames);
+        state_put_u64(o, nd->tx_dropped);
+        state_put_u64(o, nd->rx_dropped);
+        state_out b = { 0 };
+        if (nd->ops && nd->ops->state_save)
+            nd->ops->state_save(nd, &b);
+        state_put_u32(o, (uint32_t)b.len);
+        state_put(o, b.data, b.len);
+        state_out_free(&b);
+    }
+}
+
+/* One netdev's record: its netdev here (NULL, with err, if it has none or another
+ * type) and where its blob lies. */
+static netdev *read_record(state_in *in, bool *link_down, uint64_t cnt[4], state_in *blob,
+                           char *err, size_t errsize)
+{
+    char id[256], type[32];
+    bool ok = state_get_str(in, id, sizeof(id));
+    ok = state_get_str(in, type, sizeof(type)) && ok;
+    *link_down = state_get_u8(in) != 0;
+    for (int k = 0; k < 4; k++)
+        cnt[k] = state_get_u64(in);
+    uint32_t len = state_get_u32(in);
+    const uint8_t *p = state_get_ptr(in, len);
+    if (!ok || in->bad || !p) {
+        snprintf(err, errsize, "the network's state is cut short");
+        return NULL;
+    }
+    *blob = (state_in){ .data = p, .len = len };
+    netdev *nd = netdev_find(id);
+    if (!nd || !nd->ops || strcmp(nd->ops->type, type)) {
+        snprintf(err, errsize, "the snapshot has -netdev %s,id=%s; this machine %s", type, id,
+                 nd ? "has it of another type" : "has no such netdev");
+        return NULL;
+    }
+    return nd;
+}
+
+bool net_state_load(state_in *in, char *err, size_t errsize)
+{
+    uint32_t have = 0;
+    for (netdev *nd = netdevs; nd; nd = nd->next)
+        have++;
+    /* the records are checked first: another machine's network changes nothing */
+    state_in look = *in;
+    uint32_t n = state_get_u32(&look);
+    if (!look.bad && n != have) {
+        snprintf(err, errsize, "the snapshot has %u netdevs, this machine %u", n, have);
+        return false;
+    }
+    bool link_down;
+    uint64_t cnt[4];
+    state_in blob;
+    for (uint32_t i = 0; i < n; i++)
+        if (!read_record(&look, &link_down, cnt, &blob, err, errsize))
+            return false;
+    if (look.bad) {
+        snprintf(err, errsize, "the network's state is cut short");
+        return false;
+    }
+    state_get_u32(in);
+    for (uint32_t i = 0; i < n; i++) {
+        netdev *nd = read_record(in, &link_down, cnt, &blob, err, errsize);
+        nd->tx_frames = cnt[0];
+        nd->rx_frames = cnt[1];
+        nd->tx_dropped = cnt[2];
+        nd->rx_dropped = cnt[3];
+        if (nd->ops->state_load) {
+            if (!nd->ops->state_load(nd, &blob, err, errsize))
+                return false;
+            if (blob.bad || blob.pos != blob.len) {
+                snprintf(err, errsize, "netdev %s: its state has the wrong length", nd->id);
+                return false;
+            }
+        }
+        /* the NIC hears of a link that differs from what it showed, as from set_link */
+        netdev_set_link(nd, !link_down);
+        netdev_rx_ready(nd);
+    }
+    return true;
+}
+
 static void print_filters(netdev *nd, void (*out)(void *, const char *), void *opaque)
 {
     static const char *const queues[] = { "all", "rx", "tx" };

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "core/state.h"
 
 /* The largest frame either side passes: a TSO super-frame (an IP packet of up to 64 KiB
  * and its headers) fits; QEMU's NET_BUFSIZE. */
@@ -36,6 +37,11 @@ typedef struct netdev_ops {
     /* One line for `info network` (without the id and type). */
     void (*info)(netdev *nd, char *buf, size_t len);
     void (*cleanup)(netdev *nd);
+    /* Snapshots (optional; machine stopped, big lock held): the backend's state beyond
+     * the netdev's own (user: libslirp's connections and frames kept for the NIC), and
+     * back. load gets what save wrote (maybe nothing, from a backend without save). */
+    void (*state_save)(netdev *nd, state_out *o);
+    bool (*state_load)(netdev *nd, state_in *in, char *err, size_t errsize);
     /* The backend takes a NIC's TCP/IPv4 super-frames (one IP packet of up to 64 KiB that
      * a segmentation offload would have cut into MTU-sized ones): libslirp's IPv4 and TCP
      * take packets of any size (its IPv6 does not). Backends that lead to another NIC (socket, tap without
@@ -98,6 +104,20 @@ bool netdev_deliver(netdev *nd, const uint8_t *frame, size_t len);
 bool netdev_can_deliver(netdev *nd, size_t len);
 /* NIC: receive buffers were posted. */
 void netdev_rx_ready(netdev *nd);
+
+/* ---- snapshots ---- */
+
+/* Every netdev, in the order they were made: its id and type (checked on load), link
+ * state and counters, then its backend's state as a length-prefixed blob (user: the
+ * frames kept for the NIC and libslirp's slirp_state_save with its version; socket and
+ * tap: nothing, their host connections are this process's). Machine stopped, big lock
+ * held; main thread for load (the backends' watches change). */
+void net_state_save(state_out *o);
+/* False with one line in err if the snapshot's netdevs are not this machine's (by id
+ * and type, nothing is changed then) or a backend refuses its state. Call it before
+ * the devices' post_load hooks, or anywhere after the devices were loaded: the NIC and
+ * the backend settle link state and kept frames between them either way. */
+bool net_state_load(state_in *in, char *err, size_t errsize);
 
 /* ---- filters (net/filter_dump.c) ---- */
 

@@ -24,6 +24,7 @@
 #include "net/net_internal.h"
 #include "core/main_loop.h"
 #include "core/clock.h"
+#include "core/log.h"
 #include "build/config.h"
 
 #include <stdio.h>
@@ -706,6 +707,105 @@ static void op_cleanup(netdev *nd)
     nd->opaque = NULL;
 }
 
+/* ---- snapshots ----
+ *
+ * The frames kept for the NIC (libslirp counts them as sent), then libslirp's own state
+ * (its TCP and UDP connections' protocol state, ARP/NDP and DHCP tables), tagged with
+ * libslirp's state version. As with QEMU's migration, a connection's host socket is not
+ * part of it: libslirp makes new ones on load, so connections to the outside may be
+ * reset by their peers. Load is meant for a stack fresh from -netdev user (a new
+ * process): the forwarding rules come from the command line, not from the snapshot. */
+
+static ssize_t state_write_cb(const void *buf, size_t len, void *opaque)
+{
+    state_put(opaque, buf, len);
+    return (ssize_t)len;
+}
+
+static ssize_t state_read_cb(void *buf, size_t len, void *opaque)
+{
+    state_in *in = opaque;
+    if (!state_get(in, buf, len))
+        return -1;
+    return (ssize_t)len;
+}
+
+static void op_state_save(netdev *nd, state_out *o)
+{
+    slirp_state *s = nd->opaque;
+    state_put_u32(o, (uint32_t)s->qcount);
+    for (int k = 0; k < s->qcount; k++) {
+        int i = (s->qhead + k) % SLIRP_QUEUE;
+        state_put_u32(o, (uint32_t)s->qlen[i]);
+        state_put(o, s->q[i], s->qlen[i]);
+    }
+    state_out b = { 0 };
+    slirp_state_save(s->slirp, state_write_cb, &b);
+    state_put_u32(o, (uint32_t)slirp_state_version());
+    state_put_u32(o, (uint32_t)b.len);
+    state_put(o, b.data, b.len);
+    state_out_free(&b);
+}
+
+static bool op_state_load(netdev *nd, state_in *in, char *err, size_t errsize)
+{
+    slirp_state *s = nd->opaque;
+    uint32_t n = state_get_u32(in);
+    if (n > SLIRP_QUEUE) {
+        snprintf(err, errsize, "netdev %s: %u frames kept for the NIC (at most %d)", s->id, n, SLIRP_QUEUE);
+        return false;
+    }
+    /* the kept frames are checked before anything changes */
+    state_in look = *in;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t len = state_get_u32(&look);
+        if (len > NET_MAX_FRAME || !state_get_ptr(&look, len))
+            look.bad = true;
+    }
+    uint32_t version = state_get_u32(&look), len = state_get_u32(&look);
+    const uint8_t *blob = state_get_ptr(&look, len);
+    if (look.bad || !blob) {
+        snprintf(err, errsize, "netdev %s: its state is cut short", s->id);
+        return false;
+    }
+    if (version > (uint32_t)slirp_state_version()) {
+        snprintf(err, errsize, "netdev %s: libslirp state version %u; this libslirp (%s) knows up to %d",
+                 s->id, version, slirp_version_string(), slirp_state_version());
+        return false;
+    }
+    state_in sin = { .data = blob, .len = len };
+    s->depth++;
+    int r = slirp_state_load(s->slirp, (int)version, state_read_cb, &sin);
+    s->depth--;
+    if (r < 0 || sin.bad) {
+        snprintf(err, errsize, "netdev %s: libslirp refused its state (%s)", s->id, r < 0 ? strerror(-r) : "cut short");
+        return false;
+    }
+    while (s->qcount) {
+        free(s->q[s->qhead]);
+        s->q[s->qhead] = NULL;
+        s->qhead = (s->qhead + 1) % SLIRP_QUEUE;
+        s->qcount--;
+    }
+    s->qhead = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t flen = state_get_u32(in);
+        const uint8_t *p = state_get_ptr(in, flen);
+        uint8_t *copy = malloc(flen ? flen : 1);
+        if (!copy)
+            fatal("out of memory");
+        if (flen)
+            memcpy(copy, p, flen);
+        s->q[k] = copy;
+        s->qlen[k] = flen;
+        s->qcount++;
+    }
+    *in = look;
+    /* libslirp's sockets changed: the watches follow on the main thread */
+    schedule_resync(s);
+    return true;
+}
+
 static const netdev_ops slirp_ops = {
     .type = "user",
     .takes_gso = true,
@@ -713,6 +813,8 @@ static const netdev_ops slirp_ops = {
     .rx_ready = op_rx_ready,
     .info = op_info,
     .cleanup = op_cleanup,
+    .state_save = op_state_save,
+    .state_load = op_state_load,
 };
 
 static const SlirpCb slirp_cb = {

@@ -662,3 +662,81 @@ void semihosting_init(const machine_opts *o, uint64_t ram_base, uint64_t ram_siz
     sh.heap_base = end;
     sh.heap_limit = top > end ? top : end;
 }
+
+/* ---- snapshots ---- */
+
+/* The machine is stopped: no hart is in a call, so sh.lock is free and is not taken
+ * (the big lock, held here, comes after it in the lock order). */
+bool semihosting_can_snapshot(char *err, size_t errsize)
+{
+    for (unsigned h = 1; h < MAX_FILES; h++) {
+        if (sh.files[h].kind == F_HOST) {
+            snprintf(err, errsize, "the guest has a host file open through semihosting (handle %u): "
+                     "a snapshot cannot hold it; try again when the guest has closed it", h);
+            return false;
+        }
+    }
+    return true;
+}
+
+void semihosting_state_save(state_out *o)
+{
+    state_put_u64(o, sh.err);
+    state_put_u8(o, sh.exited);
+    state_put_u64(o, elapsed_ns());
+    uint32_t n = 0;
+    for (unsigned h = 1; h < MAX_FILES; h++)
+        n += sh.files[h].kind == F_CONSOLE || sh.files[h].kind == F_FEATURES;
+    state_put_u32(o, n);
+    for (unsigned h = 1; h < MAX_FILES; h++) {
+        const sh_file *f = &sh.files[h];
+        if (f->kind != F_CONSOLE && f->kind != F_FEATURES)
+            continue;
+        state_put_u32(o, h);
+        state_put_u8(o, f->kind == F_CONSOLE ? 1 : 2);
+        state_put_u32(o, f->kind == F_CONSOLE ? (uint32_t)f->fd : 0);
+        state_put_u64(o, f->off);
+    }
+}
+
+bool semihosting_state_load(state_in *in, char *err, size_t errsize)
+{
+    uint64_t e = state_get_u64(in);
+    bool exited = state_get_u8(in) != 0;
+    uint64_t elapsed = state_get_u64(in);
+    uint32_t n = state_get_u32(in);
+    sh_file files[MAX_FILES] = { { 0 } };
+    for (uint32_t i = 0; i < n && !in->bad; i++) {
+        uint32_t h = state_get_u32(in);
+        uint8_t kind = state_get_u8(in);
+        uint32_t fd = state_get_u32(in);
+        uint64_t off = state_get_u64(in);
+        if (in->bad)
+            break;
+        if (h == 0 || h >= MAX_FILES || files[h].kind != F_UNUSED || (kind != 1 && kind != 2) ||
+            (kind == 1 && fd > 2) || (kind == 2 && off > sizeof(features))) {
+            snprintf(err, errsize, "semihosting: handle %u (kind %u) is not one a guest can have", h, kind);
+            return false;
+        }
+        files[h] = kind == 1 ? (sh_file){ .kind = F_CONSOLE, .fd = (int)fd }
+                             : (sh_file){ .kind = F_FEATURES, .fd = -1, .off = off };
+    }
+    if (in->bad) {
+        snprintf(err, errsize, "semihosting: its state is cut short");
+        return false;
+    }
+    for (unsigned h = 1; h < MAX_FILES; h++)
+        if (sh.files[h].kind == F_HOST)
+            close(sh.files[h].fd);
+    memcpy(sh.files, files, sizeof(files));
+    sh.err = e;
+    sh.exited = exited;
+    /* the clocks go on from the saved value */
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    uint64_t t = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+    t = t > elapsed ? t - elapsed : 0;
+    sh.start.tv_sec = (time_t)(t / 1000000000ull);
+    sh.start.tv_nsec = (long)(t % 1000000000ull);
+    return true;
+}

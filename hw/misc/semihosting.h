@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "core/machine.h"
+#include "core/state.h"
 
 struct rv_cpu;
 
@@ -22,5 +23,15 @@ void semihosting_init(const machine_opts *o, uint64_t ram_base, uint64_t ram_siz
 /* rv_hart_env.semihost: carry out the call in a0 (operation) and a1 (parameter); the
  * result goes to a0. Always true: every operation number gets an answer. */
 bool semihosting_call(void *opaque, struct rv_cpu *c);
+
+/* Snapshots (machine stopped, big lock held, so no hart is inside a call). A host file
+ * the guest has open cannot be saved (its position and contents are the host's): false
+ * with the reason while any is, so the save is refused until the guest closes them.
+ * The console handles (":tt"), feature files, the last errno and the clock since start
+ * (SYS_CLOCK, SYS_ELAPSED go on from the saved value) are the state. */
+bool semihosting_can_snapshot(char *err, size_t errsize);
+void semihosting_state_save(state_out *o);
+/* Host files open now are closed: the guest goes back to when it had none. */
+bool semihosting_state_load(state_in *in, char *err, size_t errsize);
 
 #endif
