@@ -424,6 +424,7 @@ static bool input_load(virtio_dev *vd, state_in *in, uint32_t version, char *err
         return false;
     }
     memcpy(vi->ring, ring, count * sizeof(ring[0]));
+    vi->vd = vd;
     vi->head = 0;
     vi->count = count;
     vi->open = open;

@@ -97,7 +97,7 @@ static void be_info(netdev *nd, char *buf, size_t len)
     snprintf(buf, len, "fake=yes");
 }
 
-static const netdev_ops fake_ops = { "fake", be_send, be_rx_ready, be_info, NULL, false };
+static const netdev_ops fake_ops = { .type = "fake", .send = be_send, .rx_ready = be_rx_ready, .info = be_info };
 
 /* ---- helpers ---- */
 
