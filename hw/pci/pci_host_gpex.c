@@ -21,23 +21,29 @@ struct gpex {
     gpex_window mmio32, mmio64, pio;
 };
 
-/* INTx: the standard swizzle, (slot + pin - 1) mod 4, each line the OR of its pins */
+/* INTx: the standard swizzle, (slot + pin - 1) mod 4, each line the OR of its pins;
+ * `force` drives every line, changed or not (after a snapshot load) */
+static void update_lines(gpex *g, bool force)
+{
+    for (unsigned line = 0; line < 4; line++) {
+        bool on = false;
+        for (unsigned f = 0; f < PCI_MAX_DEVFN && !on; f++)
+            for (unsigned p = 0; p < 4 && !on; p++)
+                on = g->dev_level[f][p] && ((f >> 3) + p) % 4 == line;
+        if (on != g->line_level[line] || force) {
+            g->line_level[line] = on;
+            g->cfg.set_line(g->cfg.line_opaque, line, on);
+        }
+    }
+}
+
 static void set_intx(void *opaque, unsigned devfn, unsigned pin, bool level)
 {
     gpex *g = opaque;
     if (pin < 1 || pin > 4 || devfn >= PCI_MAX_DEVFN)
         return;
     g->dev_level[devfn][pin - 1] = level;
-    for (unsigned line = 0; line < 4; line++) {
-        bool on = false;
-        for (unsigned f = 0; f < PCI_MAX_DEVFN && !on; f++)
-            for (unsigned p = 0; p < 4 && !on; p++)
-                on = g->dev_level[f][p] && ((f >> 3) + p) % 4 == line;
-        if (on != g->line_level[line]) {
-            g->line_level[line] = on;
-            g->cfg.set_line(g->cfg.line_opaque, line, on);
-        }
-    }
+    update_lines(g, false);
 }
 
 static uint64_t ecam_read(void *opaque, uint64_t off, unsigned size)
@@ -90,9 +96,6 @@ static void gpex_reset(void *dev)
 {
     gpex *g = dev;
     pci_bus_reset(g->bus);
-    /* the registry cleared the levels kept here without telling the lines */
-    for (unsigned line = 0; line < 4; line++)
-        g->cfg.set_line(g->cfg.line_opaque, line, false);
 }
 
 static void gpex_destroy(void *dev)
@@ -102,10 +105,12 @@ static void gpex_destroy(void *dev)
     free(g);
 }
 
-/* The bridge keeps the INTx levels it swizzles; the bus (every function's
- * configuration space) goes after them in the same section. */
+/* The bridge keeps the INTx levels it swizzles (the lines' levels follow from them,
+ * and stay out of the table so that a reset, which clears the table, still lowers a
+ * line that was up); the bus (every function's configuration space) goes after them
+ * in the same section. */
 static const state_field gpex_fields[] = {
-    STATE_ARRAY2(gpex, dev_level), STATE_ARRAY(gpex, line_level),
+    STATE_ARRAY2(gpex, dev_level),
 };
 static const state_desc gpex_state = STATE_DESC(1, gpex_fields);
 
@@ -123,14 +128,13 @@ static bool gpex_load_extra(void *dev, state_in *in, uint32_t version, char *err
 }
 
 /* BARs mapped where the loaded configuration puts them; then the four lines as the
- * loaded levels have them (the interrupt controller's own state has them too: driving
- * a line to the level it has changes nothing there). */
+ * loaded levels make them, all driven (the interrupt controller's own state has them
+ * too: driving a line to the level it has changes nothing there). */
 static void gpex_post_load(void *dev)
 {
     gpex *g = dev;
     pci_bus_post_load(g->bus);
-    for (unsigned line = 0; line < 4; line++)
-        g->cfg.set_line(g->cfg.line_opaque, line, g->line_level[line]);
+    update_lines(g, true);
 }
 
 static const device_ops gpex_dev_ops = {

@@ -81,7 +81,7 @@ typedef struct mach {
     plic *plic;
     bool uart_irq;
     pci_bus *bus;
-    pci_dev *vga;
+    pci_dev *vga, *nic;
     bool lines[4];
 } mach;
 
@@ -114,6 +114,11 @@ static void mach_init(mach *m, bool with_vga)
         bochs_config bc = { .vga = false, .vram_size = 1 << 20, .edid = true, .id = "snapvga" };
         m->vga = bochs_display_create(m->devs, m->bus, 2 << 3, &bc, err, sizeof(err));
         CHECK(m->vga != NULL);
+        /* a function with INTA in slot 3: line (3 + 1 - 1) mod 4 = 3 */
+        m->nic = pci_dev_new(m->bus, 3 << 3, "intx-dev", err, sizeof(err));
+        CHECK(m->nic != NULL);
+        pci_set_ids(m->nic, 0x1af4, 0x1000, 0, 0x020000, 0x1af4, 1);
+        pci_set_intx_pin(m->nic, 1);
     }
     device_list_reset(m->devs);
 }
@@ -172,6 +177,8 @@ int main(void)
     wr(&a.as, MMIO + 0x1000000 + 0xff000, 1, 0x77);
     wr(&a.as, MMIO + 0x2000000 + 0x500 + 2 * 1, 2, 800);       /* DISPI XRES */
     as_write(&a.io, 0xcf8, 4, 0x80000000u | df << 8);
+    pci_set_irq(a.nic, true);
+    CHECK(a.lines[3] && !a.lines[0]);
 
     state_out snap = { 0 };
     snap_save(a.devs, &snap);
@@ -210,6 +217,11 @@ int main(void)
     CHECK(as_read(&b.io, 0xcfc, 4, &v) && v == 0x11111234);
     uint64_t bm[4] = { 0 };
     CHECK(pci_bar_take_dirty(b.vga, 0, bm) && bm[0] == ~0ull);       /* all to be redrawn */
+    /* INTx: the line is driven up again, and goes down when the device lowers it */
+    CHECK(b.lines[3] && !b.lines[0]);
+    CHECK(rd(&b.as, ECAM + ((3u << 3) << 12) + 0x06, 2) & 0x08);     /* status: INTx */
+    pci_set_irq(b.nic, false);
+    CHECK(!b.lines[3]);
 
     /* a machine without the display refuses the snapshot, naming what differs */
     mach c;
