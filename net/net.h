@@ -114,9 +114,10 @@ void netdev_rx_ready(netdev *nd);
  * held; main thread for load (the backends' watches change). */
 void net_state_save(state_out *o);
 /* False with one line in err if the snapshot's netdevs are not this machine's (by id
- * and type, nothing is changed then) or a backend refuses its state. Call it before
- * the devices' post_load hooks, or anywhere after the devices were loaded: the NIC and
- * the backend settle link state and kept frames between them either way. */
+ * and type, nothing is changed then) or a backend refuses its state. Call it after the
+ * devices' state was loaded (before or after their post_load hooks): it hands kept
+ * frames to the NICs at once if their loaded queues have buffers, which must not go
+ * into the queues as they were before the load. */
 bool net_state_load(state_in *in, char *err, size_t errsize);
 
 /* ---- filters (net/filter_dump.c) ---- */
