@@ -28,6 +28,9 @@ typedef struct accel_ops {
     /* optional: the whole machine stopped or goes on (given its first vCPU): KVM keeps
      * its guest clock from jumping over the stop */
     void (*machine_stopped)(vcpu *v, bool stopped);
+    /* optional: the paused vCPU's state and guest RAM were replaced (a snapshot was
+     * loaded): drop everything derived from them (translated code) */
+    void (*state_loaded)(vcpu *v);
     void (*destroy)(vcpu *v);         /* stop the thread and free */
     bool (*available)(void);          /* optional: false if it cannot run on this host */
     int (*thread_id)(vcpu *v);        /* the host thread running it (0: not started) */

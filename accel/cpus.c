@@ -28,6 +28,7 @@ const char *run_state_name(run_state s)
     case RUN_STATE_DEBUG: return "debug";
     case RUN_STATE_SHUTDOWN: return "shutdown";
     case RUN_STATE_INTERNAL_ERROR: return "internal-error";
+    case RUN_STATE_POSTMIGRATE: return "postmigrate";
     }
     return "unknown";
 }
@@ -52,7 +53,8 @@ static bool cpus_parked(machine *m)
 void vm_stop(machine *m, run_state why)
 {
     if (state != RUN_STATE_RUNNING) {
-        if (state == RUN_STATE_PAUSED || state == RUN_STATE_PRELAUNCH || state == RUN_STATE_DEBUG)
+        if (state == RUN_STATE_PAUSED || state == RUN_STATE_PRELAUNCH || state == RUN_STATE_DEBUG ||
+            state == RUN_STATE_POSTMIGRATE)
             state = why;
         return;
     }

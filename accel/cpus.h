@@ -21,6 +21,7 @@ typedef enum run_state {
     RUN_STATE_DEBUG,            /* stopped by the debugger */
     RUN_STATE_SHUTDOWN,         /* the guest powered off (with -no-shutdown) */
     RUN_STATE_INTERNAL_ERROR,
+    RUN_STATE_POSTMIGRATE,      /* saved by migrate: stopped until cont */
 } run_state;
 
 run_state vm_state(void);

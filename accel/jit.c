@@ -122,6 +122,11 @@ static vcpu *tcg_create_vcpu(void *arch_cpu, unsigned index, const char *props, 
     return create("tcg", arch_cpu, props, index, err, errsize);
 }
 
+static void jit_state_loaded(vcpu *v)
+{
+    jit_flush(riscv_vcpu_opaque(v));
+}
+
 static void jit_destroy_vcpu(vcpu *v)
 {
     riscv_vcpu_destroy(v);
@@ -146,7 +151,7 @@ static void jit_destroy_vcpu(vcpu *v)
         .request_pause = riscv_vcpu_request_pause, .wait_paused = riscv_vcpu_wait_paused, \
         .thread_id = riscv_vcpu_thread_id, \
         .debug_changed = jit_debug_changed, .debug_step = riscv_vcpu_debug_step, \
-        .resume = riscv_vcpu_resume, .destroy = jit_destroy_vcpu, .available = jit_supported, \
+        .resume = riscv_vcpu_resume, .destroy = jit_destroy_vcpu, .state_loaded = jit_state_loaded, .available = jit_supported, \
     }; \
     ACCEL_REGISTER(id)
 JIT_OPS(riscv_jit_ops, "jit", "translates to x86-64 code (the default)", jit_create_vcpu)

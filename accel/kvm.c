@@ -464,14 +464,33 @@ uint8_t *kvm_xsave_xmm(struct kvm_xsave *x, unsigned n)
     return area + XSAVE_XMM0 + 16 * (n & 15);
 }
 
-bool kvm_vcpu_get_state(vcpu *v, kvm_vcpu_state *s)
+/* The MSR write that must come after the local APIC: KVM ignores a TSC deadline unless
+ * the APIC timer is in TSC-deadline mode, which the LAPIC state sets. */
+#define MSR_IA32_TSC 0x10
+#define MSR_IA32_TSC_DEADLINE 0x6e0
+
+/* Read the state; on failure, *what names the ioctl (errno is its error). The MP state
+ * comes first: reading it makes KVM take an INIT or SIPI it holds, which changes the
+ * registers. The MSRs come before the LAPIC, so a TSC-deadline timer that expires in
+ * between is in the LAPIC (its interrupt pending) rather than lost; restored, the
+ * deadline at worst fires once more at once. */
+static bool get_state(vcpu *v, kvm_vcpu_state *s, const char **what)
 {
     memset(s, 0, sizeof(*s));
-    if (ioctl(v->fd, KVM_GET_REGS, &s->regs) < 0 || ioctl(v->fd, KVM_GET_SREGS, &s->sregs) < 0 ||
-        ioctl(v->fd, KVM_GET_XSAVE, &s->xsave) < 0 || ioctl(v->fd, KVM_GET_XCRS, &s->xcrs) < 0 ||
-        ioctl(v->fd, KVM_GET_LAPIC, &s->lapic) < 0 ||
-        ioctl(v->fd, KVM_GET_VCPU_EVENTS, &s->events) < 0 ||
-        ioctl(v->fd, KVM_GET_MP_STATE, &s->mp) < 0)
+    *what = "KVM_GET_MP_STATE";
+    if (ioctl(v->fd, KVM_GET_MP_STATE, &s->mp) < 0)
+        return false;
+    *what = "KVM_GET_REGS";
+    if (ioctl(v->fd, KVM_GET_REGS, &s->regs) < 0)
+        return false;
+    *what = "KVM_GET_SREGS";
+    if (ioctl(v->fd, KVM_GET_SREGS, &s->sregs) < 0)
+        return false;
+    *what = "KVM_GET_XSAVE";
+    if (ioctl(v->fd, KVM_GET_XSAVE, &s->xsave) < 0)
+        return false;
+    *what = "KVM_GET_XCRS";
+    if (ioctl(v->fd, KVM_GET_XCRS, &s->xcrs) < 0)
         return false;
     /* the MSRs KVM saves, read one batch at a time: KVM_GET_MSRS stops at the first it
      * cannot read, so skip over that one */
@@ -481,6 +500,7 @@ bool kvm_vcpu_get_state(vcpu *v, kvm_vcpu_state *s)
     } m;
     const struct kvm_msr_list *list = v->vm->msr_list;
     uint32_t next = 0;
+    *what = "KVM_GET_MSRS";
     while (next < list->nmsrs && s->nmsrs < KVM_STATE_MAX_MSRS) {
         uint32_t n = list->nmsrs - next;
         if (n > KVM_STATE_MAX_MSRS - s->nmsrs)
@@ -496,25 +516,369 @@ bool kvm_vcpu_get_state(vcpu *v, kvm_vcpu_state *s)
         s->nmsrs += (uint32_t)got;
         next += (uint32_t)got + ((uint32_t)got < n ? 1 : 0);
     }
+    *what = "KVM_GET_LAPIC";
+    if (ioctl(v->fd, KVM_GET_LAPIC, &s->lapic) < 0)
+        return false;
+    *what = "KVM_GET_VCPU_EVENTS";
+    if (ioctl(v->fd, KVM_GET_VCPU_EVENTS, &s->events) < 0)
+        return false;
+    *what = "KVM_GET_DEBUGREGS";
+    if (ioctl(v->fd, KVM_GET_DEBUGREGS, &s->debugregs) < 0)
+        return false;
+    int khz = ioctl(v->fd, KVM_GET_TSC_KHZ, 0);
+    s->tsc_khz = khz > 0 ? (uint32_t)khz : 0;
+    return true;
+}
+
+bool kvm_vcpu_get_state(vcpu *v, kvm_vcpu_state *s)
+{
+    const char *what;
+    return get_state(v, s, &what);
+}
+
+/* Write the state; on failure, what[] says which step failed (errno is its error).
+ *
+ * The order matters: special registers first (the APIC base, the paging mode the rest
+ * is checked against), then the general registers, XSAVE and XCRs; the MSRs except the
+ * TSC deadline (a host write of the TSC sets the guest's TSC; a host write of
+ * TSC_ADJUST does not move it, so their order is free); the LAPIC (which restarts a
+ * one-shot or periodic timer with the count it had left); the events, and the MP state
+ * after them (events clear a latched INIT, the MP state may set one); the TSC deadline
+ * once the LAPIC timer is in TSC-deadline mode and the TSC is the guest's again; the
+ * debug registers. */
+static bool set_state(vcpu *v, const kvm_vcpu_state *s, char *what, size_t whatsize)
+{
+    struct {
+        struct kvm_msrs hdr;
+        struct kvm_msr_entry e[KVM_STATE_MAX_MSRS];
+    } m, late;
+    if (s->nmsrs > KVM_STATE_MAX_MSRS) {
+        snprintf(what, whatsize, "%u MSRs (at most %u)", s->nmsrs, KVM_STATE_MAX_MSRS);
+        errno = EINVAL;
+        return false;
+    }
+    memset(&m, 0, sizeof(m));
+    memset(&late, 0, sizeof(late));
+    for (uint32_t i = 0; i < s->nmsrs; i++) {
+        if (s->msrs[i].index == MSR_IA32_TSC_DEADLINE)
+            late.e[late.hdr.nmsrs++] = s->msrs[i];
+        else
+            m.e[m.hdr.nmsrs++] = s->msrs[i];
+    }
+    /* KVM reports pending NMIs without always saying so in the flags */
+    struct kvm_vcpu_events ev = s->events;
+    ev.flags |= KVM_VCPUEVENT_VALID_NMI_PENDING;
+#define STEP(name, call) do { \
+        if ((call) < 0) { snprintf(what, whatsize, "%s", name); return false; } } while (0)
+    STEP("KVM_SET_SREGS", ioctl(v->fd, KVM_SET_SREGS, &s->sregs));
+    STEP("KVM_SET_REGS", ioctl(v->fd, KVM_SET_REGS, &s->regs));
+    STEP("KVM_SET_XSAVE", ioctl(v->fd, KVM_SET_XSAVE, &s->xsave));
+    STEP("KVM_SET_XCRS", ioctl(v->fd, KVM_SET_XCRS, &s->xcrs));
+    int rc = ioctl(v->fd, KVM_SET_MSRS, &m);
+    if (rc != (int)m.hdr.nmsrs) {
+        if (rc >= 0) {
+            snprintf(what, whatsize, "KVM_SET_MSRS of MSR %#x", m.e[rc].index);
+            errno = EINVAL;
+        } else {
+            snprintf(what, whatsize, "KVM_SET_MSRS");
+        }
+        return false;
+    }
+    STEP("KVM_SET_LAPIC", ioctl(v->fd, KVM_SET_LAPIC, &s->lapic));
+    STEP("KVM_SET_VCPU_EVENTS", ioctl(v->fd, KVM_SET_VCPU_EVENTS, &ev));
+    STEP("KVM_SET_MP_STATE", ioctl(v->fd, KVM_SET_MP_STATE, &s->mp));
+    if (late.hdr.nmsrs && ioctl(v->fd, KVM_SET_MSRS, &late) != (int)late.hdr.nmsrs) {
+        snprintf(what, whatsize, "KVM_SET_MSRS of the TSC deadline");
+        if (!errno)
+            errno = EINVAL;
+        return false;
+    }
+    STEP("KVM_SET_DEBUGREGS", ioctl(v->fd, KVM_SET_DEBUGREGS, &s->debugregs));
+#undef STEP
     return true;
 }
 
 bool kvm_vcpu_set_state(vcpu *v, const kvm_vcpu_state *s)
 {
-    struct {
-        struct kvm_msrs hdr;
-        struct kvm_msr_entry e[KVM_STATE_MAX_MSRS];
-    } m;
-    memset(&m, 0, sizeof(m));
-    m.hdr.nmsrs = s->nmsrs;
-    memcpy(m.e, s->msrs, s->nmsrs * sizeof(m.e[0]));
-    /* sregs before the LAPIC (it holds the APIC base), events and mp state last */
-    return ioctl(v->fd, KVM_SET_SREGS, &s->sregs) == 0 && ioctl(v->fd, KVM_SET_REGS, &s->regs) == 0 &&
-           ioctl(v->fd, KVM_SET_XSAVE, &s->xsave) == 0 && ioctl(v->fd, KVM_SET_XCRS, &s->xcrs) == 0 &&
-           ioctl(v->fd, KVM_SET_MSRS, &m) == (int)s->nmsrs &&
-           ioctl(v->fd, KVM_SET_LAPIC, &s->lapic) == 0 &&
-           ioctl(v->fd, KVM_SET_VCPU_EVENTS, &s->events) == 0 &&
-           ioctl(v->fd, KVM_SET_MP_STATE, &s->mp) == 0;
+    char what[64];
+    return set_state(v, s, what, sizeof(what));
+}
+
+/* ---- snapshots ---- */
+
+/* Parts of the stream: a tag (four letters), the length, the bytes. */
+#define TAG(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
+
+static void put_part(state_out *o, uint32_t tag, const void *p, uint32_t len)
+{
+    state_put_u32(o, tag);
+    state_put_u32(o, len);
+    state_put(o, p, len);
+}
+
+static const char *tag_name(uint32_t tag, char buf[5])
+{
+    for (int i = 0; i < 4; i++) {
+        char c = (char)(tag >> (8 * i));
+        buf[i] = c >= 0x20 && c < 0x7f ? c : '?';
+    }
+    buf[4] = 0;
+    return buf;
+}
+
+/* The next part must be `tag`, `len` bytes long. */
+static bool get_part(state_in *in, uint32_t tag, void *p, uint32_t len, const char *who, char *err,
+                     size_t errsize)
+{
+    char want[5], got[5];
+    uint32_t t = state_get_u32(in);
+    uint32_t n = state_get_u32(in);
+    if (in->bad) {
+        snprintf(err, errsize, "%s: the state is cut short before its %s", who, tag_name(tag, want));
+        return false;
+    }
+    if (t != tag) {
+        snprintf(err, errsize, "%s: found part '%s' where '%s' belongs", who, tag_name(t, got),
+                 tag_name(tag, want));
+        return false;
+    }
+    if (n != len) {
+        snprintf(err, errsize, "%s: its %s is %u bytes, this KVM's is %u", who, tag_name(tag, want), n, len);
+        return false;
+    }
+    if (!state_get(in, p, len)) {
+        snprintf(err, errsize, "%s: the state is cut short in its %s", who, tag_name(tag, want));
+        return false;
+    }
+    return true;
+}
+
+#define T_MPST TAG('M', 'P', 'S', 'T')
+#define T_REGS TAG('R', 'E', 'G', 'S')
+#define T_SREG TAG('S', 'R', 'E', 'G')
+#define T_XSAV TAG('X', 'S', 'A', 'V')
+#define T_XCRS TAG('X', 'C', 'R', 'S')
+#define T_MSRS TAG('M', 'S', 'R', 'S')
+#define T_LAPC TAG('L', 'A', 'P', 'C')
+#define T_EVNT TAG('E', 'V', 'N', 'T')
+#define T_DREG TAG('D', 'R', 'E', 'G')
+#define T_TSCK TAG('T', 'S', 'C', 'K')
+#define T_PIC0 TAG('P', 'I', 'C', '0')
+#define T_PIC1 TAG('P', 'I', 'C', '1')
+#define T_IOAP TAG('I', 'O', 'A', 'P')
+#define T_PIT2 TAG('P', 'I', 'T', '2')
+#define T_CLCK TAG('C', 'L', 'C', 'K')
+
+void kvm_vcpu_state_write(const kvm_vcpu_state *s, state_out *o)
+{
+    put_part(o, T_MPST, &s->mp, sizeof(s->mp));
+    put_part(o, T_REGS, &s->regs, sizeof(s->regs));
+    put_part(o, T_SREG, &s->sregs, sizeof(s->sregs));
+    put_part(o, T_XSAV, &s->xsave, sizeof(s->xsave));
+    put_part(o, T_XCRS, &s->xcrs, sizeof(s->xcrs));
+    /* MSRs one by one: index, value */
+    state_put_u32(o, T_MSRS);
+    state_put_u32(o, 4 + 12 * s->nmsrs);
+    state_put_u32(o, s->nmsrs);
+    for (uint32_t i = 0; i < s->nmsrs; i++) {
+        state_put_u32(o, s->msrs[i].index);
+        state_put_u64(o, s->msrs[i].data);
+    }
+    put_part(o, T_LAPC, &s->lapic, sizeof(s->lapic));
+    put_part(o, T_EVNT, &s->events, sizeof(s->events));
+    put_part(o, T_DREG, &s->debugregs, sizeof(s->debugregs));
+    put_part(o, T_TSCK, &s->tsc_khz, sizeof(s->tsc_khz));
+}
+
+bool kvm_vcpu_state_read(state_in *in, uint32_t version, kvm_vcpu_state *s, const char *who, char *err,
+                         size_t errsize)
+{
+    if (version != KVM_STATE_VERSION) {
+        snprintf(err, errsize, "%s: KVM state version %u, this tern reads %u", who, version, KVM_STATE_VERSION);
+        return false;
+    }
+    memset(s, 0, sizeof(*s));
+    if (!get_part(in, T_MPST, &s->mp, sizeof(s->mp), who, err, errsize) ||
+        !get_part(in, T_REGS, &s->regs, sizeof(s->regs), who, err, errsize) ||
+        !get_part(in, T_SREG, &s->sregs, sizeof(s->sregs), who, err, errsize) ||
+        !get_part(in, T_XSAV, &s->xsave, sizeof(s->xsave), who, err, errsize) ||
+        !get_part(in, T_XCRS, &s->xcrs, sizeof(s->xcrs), who, err, errsize))
+        return false;
+    uint32_t tag = state_get_u32(in), len = state_get_u32(in), n = state_get_u32(in);
+    if (in->bad || tag != T_MSRS || n > KVM_STATE_MAX_MSRS || len != 4 + 12 * n) {
+        snprintf(err, errsize, "%s: its MSRs are %s", who,
+                 in->bad ? "cut short" : tag != T_MSRS ? "missing" : "malformed");
+        return false;
+    }
+    s->nmsrs = n;
+    for (uint32_t i = 0; i < n; i++) {
+        s->msrs[i].index = state_get_u32(in);
+        s->msrs[i].data = state_get_u64(in);
+    }
+    if (in->bad) {
+        snprintf(err, errsize, "%s: its MSRs are cut short", who);
+        return false;
+    }
+    return get_part(in, T_LAPC, &s->lapic, sizeof(s->lapic), who, err, errsize) &&
+           get_part(in, T_EVNT, &s->events, sizeof(s->events), who, err, errsize) &&
+           get_part(in, T_DREG, &s->debugregs, sizeof(s->debugregs), who, err, errsize) &&
+           get_part(in, T_TSCK, &s->tsc_khz, sizeof(s->tsc_khz), who, err, errsize);
+}
+
+bool kvm_vcpu_get_state_err(vcpu *v, kvm_vcpu_state *s, char *err, size_t errsize)
+{
+    const char *what;
+    if (get_state(v, s, &what))
+        return true;
+    snprintf(err, errsize, "vCPU %u: %s failed: %s", v->cpu->index, what, strerror(errno));
+    return false;
+}
+
+bool kvm_vcpu_set_state_err(vcpu *v, const kvm_vcpu_state *s, char *err, size_t errsize)
+{
+    /* the guest measured its TSC's frequency at boot: another one would skew its time */
+    int khz = ioctl(v->fd, KVM_GET_TSC_KHZ, 0);
+    if (s->tsc_khz && khz > 0 && (uint32_t)khz != s->tsc_khz &&
+        ioctl(v->fd, KVM_SET_TSC_KHZ, (unsigned long)s->tsc_khz) < 0)
+        error_report("warning: vCPU %u was saved with a %u kHz TSC; this host's KVM runs it at %d kHz "
+                     "and cannot change that, so the guest's clock will drift", v->cpu->index, s->tsc_khz, khz);
+    char what[64];
+    if (set_state(v, s, what, sizeof(what)))
+        return true;
+    snprintf(err, errsize, "vCPU %u: this host's KVM refuses the state: %s failed: %s", v->cpu->index, what,
+             strerror(errno));
+    return false;
+}
+
+bool kvm_vcpu_save(vcpu *v, state_out *o, char *err, size_t errsize)
+{
+    static kvm_vcpu_state s;           /* 20 KiB: main thread only */
+    if (!kvm_vcpu_get_state_err(v, &s, err, errsize))
+        return false;
+    kvm_vcpu_state_write(&s, o);
+    return true;
+}
+
+bool kvm_vcpu_load(vcpu *v, state_in *in, uint32_t version, char *err, size_t errsize)
+{
+    static kvm_vcpu_state s;
+    char who[32];
+    snprintf(who, sizeof(who), "vCPU %u", v->cpu->index);
+    return kvm_vcpu_state_read(in, version, &s, who, err, errsize) &&
+           kvm_vcpu_set_state_err(v, &s, err, errsize);
+}
+
+bool kvm_vm_clock_now(kvm_vm *vm, uint64_t *ns)
+{
+    struct kvm_clock_data d;
+    memset(&d, 0, sizeof(d));
+    if (ioctl(vm->vm_fd, KVM_GET_CLOCK, &d) < 0)
+        return false;
+    *ns = d.clock;
+    return true;
+}
+
+static const char *const chip_names[3] = { "master PIC", "slave PIC", "I/O APIC" };
+
+bool kvm_vm_get_state(kvm_vm *vm, kvm_vm_state *s, char *err, size_t errsize)
+{
+    memset(s, 0, sizeof(*s));
+    for (unsigned i = 0; i < 3; i++) {
+        struct kvm_irqchip chip;
+        memset(&chip, 0, sizeof(chip));
+        chip.chip_id = i;              /* KVM_IRQCHIP_PIC_MASTER, _PIC_SLAVE, _IOAPIC */
+        if (ioctl(vm->vm_fd, KVM_GET_IRQCHIP, &chip) < 0) {
+            snprintf(err, errsize, "KVM_GET_IRQCHIP (%s) failed: %s", chip_names[i], strerror(errno));
+            return false;
+        }
+        if (i < 2)
+            s->pic[i] = chip.chip.pic;
+        else
+            s->ioapic = chip.chip.ioapic;
+    }
+    if (ioctl(vm->vm_fd, KVM_GET_PIT2, &s->pit) < 0) {
+        snprintf(err, errsize, "KVM_GET_PIT2 failed: %s", strerror(errno));
+        return false;
+    }
+    /* stopped, the machine's guest time is the clock at the stop (KVM's own runs on) */
+    s->clock = vm->clock;
+    if (!vm->clock_saved && !kvm_vm_clock_now(vm, &s->clock)) {
+        snprintf(err, errsize, "KVM_GET_CLOCK failed: %s", strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+bool kvm_vm_set_state(kvm_vm *vm, const kvm_vm_state *s, char *err, size_t errsize)
+{
+    /* the clock first, so the PIT and the APICs' timers start from the guest's time */
+    struct kvm_clock_data d;
+    memset(&d, 0, sizeof(d));
+    d.clock = s->clock;
+    if (ioctl(vm->vm_fd, KVM_SET_CLOCK, &d) < 0) {
+        snprintf(err, errsize, "KVM_SET_CLOCK failed: %s", strerror(errno));
+        return false;
+    }
+    /* and there it stays until the machine goes on (kvm_machine_stopped) */
+    vm->clock = s->clock;
+    vm->clock_saved = true;
+    for (unsigned i = 0; i < 3; i++) {
+        struct kvm_irqchip chip;
+        memset(&chip, 0, sizeof(chip));
+        chip.chip_id = i;
+        if (i < 2)
+            chip.chip.pic = s->pic[i];
+        else
+            chip.chip.ioapic = s->ioapic;
+        if (ioctl(vm->vm_fd, KVM_SET_IRQCHIP, &chip) < 0) {
+            snprintf(err, errsize, "KVM_SET_IRQCHIP (%s) failed: %s", chip_names[i], strerror(errno));
+            return false;
+        }
+    }
+    if (ioctl(vm->vm_fd, KVM_SET_PIT2, &s->pit) < 0) {
+        snprintf(err, errsize, "KVM_SET_PIT2 failed: %s", strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+void kvm_vm_state_write(const kvm_vm_state *s, state_out *o)
+{
+    put_part(o, T_PIC0, &s->pic[0], sizeof(s->pic[0]));
+    put_part(o, T_PIC1, &s->pic[1], sizeof(s->pic[1]));
+    put_part(o, T_IOAP, &s->ioapic, sizeof(s->ioapic));
+    put_part(o, T_PIT2, &s->pit, sizeof(s->pit));
+    put_part(o, T_CLCK, &s->clock, sizeof(s->clock));
+}
+
+bool kvm_vm_state_read(state_in *in, uint32_t version, kvm_vm_state *s, char *err, size_t errsize)
+{
+    const char *who = "the KVM VM";
+    if (version != KVM_STATE_VERSION) {
+        snprintf(err, errsize, "%s: KVM state version %u, this tern reads %u", who, version, KVM_STATE_VERSION);
+        return false;
+    }
+    memset(s, 0, sizeof(*s));
+    return get_part(in, T_PIC0, &s->pic[0], sizeof(s->pic[0]), who, err, errsize) &&
+           get_part(in, T_PIC1, &s->pic[1], sizeof(s->pic[1]), who, err, errsize) &&
+           get_part(in, T_IOAP, &s->ioapic, sizeof(s->ioapic), who, err, errsize) &&
+           get_part(in, T_PIT2, &s->pit, sizeof(s->pit), who, err, errsize) &&
+           get_part(in, T_CLCK, &s->clock, sizeof(s->clock), who, err, errsize);
+}
+
+bool kvm_vm_save_state(kvm_vm *vm, state_out *o, char *err, size_t errsize)
+{
+    kvm_vm_state s;
+    if (!kvm_vm_get_state(vm, &s, err, errsize))
+        return false;
+    kvm_vm_state_write(&s, o);
+    return true;
+}
+
+bool kvm_vm_load_state(kvm_vm *vm, state_in *in, uint32_t version, char *err, size_t errsize)
+{
+    kvm_vm_state s;
+    return kvm_vm_state_read(in, version, &s, err, errsize) && kvm_vm_set_state(vm, &s, err, errsize);
 }
 
 /* ---- exits ---- */
@@ -637,6 +1001,35 @@ static bool handle_exit(vcpu *v)
     }
 }
 
+/*
+ * After a port or MMIO exit, KVM finishes the instruction (rip past it, the value read
+ * in its register) only in the next KVM_RUN. A vCPU that parks with it unfinished
+ * shows a state that is not the guest's: a snapshot would run the instruction again
+ * (a second write to a device, a byte read twice). So before parking, finish it with a
+ * KVM_RUN that returns as soon as it has; the instruction may need more exits (a string
+ * I/O, an access split in two), served like any other.
+ */
+static bool finish_pending_io(vcpu *v)
+{
+    for (;;) {
+        __atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_RELAXED);
+        int rc = ioctl(v->fd, KVM_RUN, 0);
+        int e = errno;
+        __atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_RELAXED);
+        if (rc < 0) {
+            if (e == EINTR || e == EAGAIN)
+                return true;        /* finished, and nothing more ran */
+            vcpu_failed(v, "KVM_RUN failed (errno %llu)", (unsigned long long)e);
+            return false;
+        }
+        uint32_t reason = v->run->exit_reason;
+        if (!handle_exit(v))
+            return false;
+        if (reason != KVM_EXIT_IO && reason != KVM_EXIT_MMIO)
+            return true;
+    }
+}
+
 static void *vcpu_thread(void *arg)
 {
     vcpu *v = arg;
@@ -650,16 +1043,24 @@ static void *vcpu_thread(void *arg)
         int rc = ioctl(v->fd, KVM_RUN, 0);
         int e = errno;
         __atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_RELAXED);
-        bool more = true;
+        bool more = true, io = false;
         if (rc < 0) {
             if (e != EINTR && e != EAGAIN) {
                 vcpu_failed(v, "KVM_RUN failed (errno %llu)", (unsigned long long)e);
                 more = false;
             }
         } else {
+            io = v->run->exit_reason == KVM_EXIT_IO || v->run->exit_reason == KVM_EXIT_MMIO;
             more = handle_exit(v);
         }
         pthread_mutex_lock(&v->ctl.lock);
+        /* parking (a pause, or the end): not with an instruction half done. The lock
+         * is dropped meanwhile, since serving an exit takes the big lock. */
+        if (more && io && (v->ctl.pause_req || v->ctl.quit)) {
+            pthread_mutex_unlock(&v->ctl.lock);
+            more = finish_pending_io(v);
+            pthread_mutex_lock(&v->ctl.lock);
+        }
         if (!more)
             v->ctl.stopped = true;
     }

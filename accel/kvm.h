@@ -8,6 +8,7 @@
 #define TERN_ACCEL_KVM_H
 
 #include "accel/accel.h"
+#include "core/state.h"
 #include "cpu/x86/cpu.h"
 #include <linux/kvm.h>
 #include <stdbool.h>
@@ -48,8 +49,9 @@ void kvm_irq_line_set(void *line, bool level);
 
 /*
  * The whole state of a vCPU, as KVM keeps it: general, segment and control registers,
- * FPU/SSE/AVX (XSAVE), extended control registers, the MSRs KVM saves, the local APIC,
- * pending events, and the multiprocessor state. Read and write only while the vCPU is
+ * FPU/SSE/AVX (XSAVE), extended control registers, the MSRs KVM saves (among them the
+ * TSC, the TSC deadline and kvmclock's), the local APIC, pending events, the
+ * multiprocessor state and the debug registers. Read and write only while the vCPU is
  * paused.
  */
 #define KVM_STATE_MAX_MSRS 256
@@ -61,6 +63,8 @@ typedef struct kvm_vcpu_state {
     struct kvm_lapic_state lapic;
     struct kvm_vcpu_events events;
     struct kvm_mp_state mp;
+    struct kvm_debugregs debugregs;
+    uint32_t tsc_khz;                /* the guest's TSC frequency (0: KVM does not say) */
     uint32_t nmsrs;
     struct kvm_msr_entry msrs[KVM_STATE_MAX_MSRS];
 } kvm_vcpu_state;
@@ -74,6 +78,45 @@ uint8_t *kvm_xsave_xmm(struct kvm_xsave *x, unsigned n);
 
 bool kvm_vcpu_get_state(vcpu *v, kvm_vcpu_state *s);
 bool kvm_vcpu_set_state(vcpu *v, const kvm_vcpu_state *s);
+
+/*
+ * Snapshots. A vCPU's state and the VM's (the in-kernel PIC pair and I/O APIC, the PIT,
+ * kvmclock) as byte streams: each part of the kernel's fixed-ABI structures is written
+ * as a tag, its length and its bytes, and a load refuses a part whose tag or length is
+ * not what this build has. Main thread, vCPUs paused. False with one line in err.
+ *
+ * A board saves its vCPUs and then the VM, and loads them in that order: the I/O APIC
+ * and PICs are set after the local APICs they may deliver to. Loading the VM sets
+ * kvmclock to the saved value and keeps it there until the machine goes on, so the
+ * guest's time continues from the save and never jumps over the time the snapshot sat
+ * on disk. Devices whose irq line is high must drive it again afterwards (post_load):
+ * a new VM's lines start low.
+ */
+#define KVM_STATE_VERSION 1
+bool kvm_vcpu_save(vcpu *v, state_out *o, char *err, size_t errsize);
+bool kvm_vcpu_load(vcpu *v, state_in *in, uint32_t version, char *err, size_t errsize);
+bool kvm_vm_save_state(kvm_vm *vm, state_out *o, char *err, size_t errsize);
+bool kvm_vm_load_state(kvm_vm *vm, state_in *in, uint32_t version, char *err, size_t errsize);
+
+/* The same in two steps, so a board can read and check every part of a snapshot before
+ * it changes anything, and put back what it had if KVM refuses the loaded state. */
+typedef struct kvm_vm_state {
+    struct kvm_pic_state pic[2];     /* master, slave */
+    struct kvm_ioapic_state ioapic;
+    struct kvm_pit_state2 pit;
+    uint64_t clock;                  /* kvmclock, ns */
+} kvm_vm_state;
+bool kvm_vcpu_get_state_err(vcpu *v, kvm_vcpu_state *s, char *err, size_t errsize);
+bool kvm_vcpu_set_state_err(vcpu *v, const kvm_vcpu_state *s, char *err, size_t errsize);
+void kvm_vcpu_state_write(const kvm_vcpu_state *s, state_out *o);
+bool kvm_vcpu_state_read(state_in *in, uint32_t version, kvm_vcpu_state *s, const char *who, char *err,
+                         size_t errsize);
+bool kvm_vm_get_state(kvm_vm *vm, kvm_vm_state *s, char *err, size_t errsize);
+bool kvm_vm_set_state(kvm_vm *vm, const kvm_vm_state *s, char *err, size_t errsize);
+void kvm_vm_state_write(const kvm_vm_state *s, state_out *o);
+bool kvm_vm_state_read(state_in *in, uint32_t version, kvm_vm_state *s, char *err, size_t errsize);
+/* kvmclock as KVM has it now, in ns (false if KVM will not say) */
+bool kvm_vm_clock_now(kvm_vm *vm, uint64_t *ns);
 /* The registers tern shows (and sets at boot) */
 bool kvm_vcpu_get_regs(vcpu *v, x86_regs *r);
 bool kvm_vcpu_set_regs(vcpu *v, const x86_regs *r);

@@ -38,6 +38,12 @@ void vclock_cont(void)
     atomic_store(&frozen_at, 0);
 }
 
+void vclock_set(uint64_t ns)
+{
+    /* frozen_at 0 means running: guest time 0 is never frozen on (it starts at 1) */
+    atomic_store(&frozen_at, ns ? ns : 1);
+}
+
 bool vclock_stopped(void)
 {
     return atomic_load(&frozen_at) != 0;

@@ -48,6 +48,10 @@ static void usage(void)
 "                           a disk: if=virtio plugs it in, if=none waits for -device\n"
 "-device DRIVER[,prop=...]  add a device (-device help, -device DRIVER,help)\n"
 "-snapshot                  keep every disk write in memory; images stay unchanged\n"
+"Snapshots:\n"
+"-incoming file:PATH        start from a snapshot saved with migrate file:PATH\n"
+"-loadvm NAME               start from the named snapshot (savevm NAME)\n"
+"-snapshot-dir DIR          where savevm/loadvm keep named snapshots (./tern-snapshots)\n"
 "Network:\n"
 "-netdev user,id=ID[,...]   user-mode networking (libslirp; net=, hostfwd=, restrict=, ...)\n"
 "-netdev socket,id=ID,listen=[HOST]:PORT | connect=HOST:PORT | mcast=ADDR:PORT\n"
@@ -570,7 +574,7 @@ void cmdline_parse(int argc, char **argv, cmdline *cl)
             "M", "machine", "m", "bios", "kernel", "d", "D", "accel", "smp", "append", "initrd",
             "dtb", "serial", "drive", "device", "chardev", "global", "cpu", "net", "nic", "netdev", "name",
             "pidfile", "display", "monitor", "qmp", "qmp-pretty", "mon", "gdb",
-            "semihosting-config", "vga", "L", "object", NULL,
+            "semihosting-config", "vga", "L", "object", "incoming", "loadvm", "snapshot-dir", NULL,
         };
         bool known = false;
         for (int k = 0; with_arg[k]; k++)
@@ -700,6 +704,16 @@ void cmdline_parse(int argc, char **argv, cmdline *cl)
             opts_free(&l);
         } else if (!strcmp(name, "pidfile")) {
             cl->pidfile = arg;
+        } else if (!strcmp(name, "incoming")) {
+            if (strncmp(arg, "file:", 5) || !arg[5])
+                usage_error("-incoming %s: tern takes snapshots from files: -incoming file:PATH", arg);
+            cl->incoming = arg + 5;
+        } else if (!strcmp(name, "loadvm")) {
+            if (!*arg || strchr(arg, '/'))
+                usage_error("-loadvm %s: give a snapshot's name (savevm NAME)", arg);
+            cl->loadvm = arg;
+        } else if (!strcmp(name, "snapshot-dir")) {
+            cl->snapshot_dir = arg;
         } else if (!strcmp(name, "semihosting-config")) {
             parse_semihosting_config(o, arg);
         } else if (!strcmp(name, "L")) {

@@ -31,6 +31,9 @@ typedef struct cmdline {
     bool full_screen;                   /* -full-screen, -display sdl,full-screen=on */
     bool window_close;                  /* closing the window quits (QEMU's window-close=on) */
     bool show_cursor;                   /* show-cursor=on */
+    const char *incoming;               /* -incoming file:PATH: the snapshot to start from */
+    const char *loadvm;                 /* -loadvm NAME */
+    const char *snapshot_dir;           /* -snapshot-dir DIR: where savevm keeps snapshots */
 } cmdline;
 
 /* Parse argv; exits (status 0) for --help, --version and the help listings, and (status

@@ -5,6 +5,7 @@
  * error is one line on stderr and exit status 2.
  */
 #include "core/cmdline.h"
+#include "core/snapshot_cmd.h"
 #include "core/machine.h"
 #include "core/chardev.h"
 #include "core/log.h"
@@ -163,6 +164,10 @@ static int run(cmdline *cl, machine *m)
         return 0;
     if (!check_globals(&m->opts))
         return 2;
+    snapcmd_init(cl->snapshot_dir);
+    rc = snapcmd_startup(m, cl->incoming, cl->loadvm);
+    if (rc)
+        return rc;
     if (cl->gdb_dev && !gdbstub_open(m, cl->gdb_dev, err, sizeof(err))) {
         error_report("-gdb %s", err);
         return 2;

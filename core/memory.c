@@ -31,6 +31,8 @@ void big_lock_retake(int depth)
         big_lock();
 }
 
+static mem_region *find(mem_region *arr, int n, uint64_t pa);
+
 void as_init(address_space *as)
 {
     memset(as, 0, sizeof(*as));
@@ -41,6 +43,7 @@ void as_destroy(address_space *as)
     for (int i = 0; i < as->nram; i++) {
         munmap(as->ram[i].host, as->ram[i].size);
         free((void *)as->ram[i].code);
+        free((void *)as->ram[i].dirty);
     }
     free(as->ram);
     free(as->mmio);
@@ -49,9 +52,56 @@ void as_destroy(address_space *as)
 
 void as_reset_ram(address_space *as)
 {
-    for (int i = 0; i < as->nram; i++)
-        if (madvise(as->ram[i].host, as->ram[i].size, MADV_DONTNEED) != 0)
-            memset(as->ram[i].host, 0, as->ram[i].size);
+    for (int i = 0; i < as->nram; i++) {
+        mem_region *r = &as->ram[i];
+        /* a snapshot's mapping would come back as the snapshot, not as zeroes */
+        if (r->file_backed &&
+            mmap(r->host, r->size, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) != MAP_FAILED) {
+            r->file_backed = false;
+            continue;
+        }
+        if (madvise(r->host, r->size, MADV_DONTNEED) != 0 || r->file_backed)
+            memset(r->host, 0, r->size);
+    }
+}
+
+bool as_map_ram_file(address_space *as, mem_region *r, int fd, uint64_t off)
+{
+    void *p = mmap(r->host, r->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_NORESERVE,
+                   fd, (off_t)off);
+    if (p == MAP_FAILED)
+        return false;
+    r->file_backed = true;
+    return true;
+}
+
+void as_ram_track(address_space *as, bool on)
+{
+    for (int i = 0; on && i < as->nram; i++) {
+        mem_region *r = &as->ram[i];
+        size_t words = ((r->size + 4095) / 4096 + 63) / 64;
+        if (!r->dirty) {
+            r->dirty = calloc(words ? words : 1, sizeof(uint64_t));
+            if (!r->dirty)
+                fatal("out of memory");
+        } else {
+            memset((void *)r->dirty, 0, words * sizeof(uint64_t));
+        }
+    }
+    atomic_store(&as->ram_track, on);
+}
+
+void as_mark_ram_slow(address_space *as, uint64_t pa, uint64_t len)
+{
+    mem_region *r = find(as->ram, as->nram, pa);
+    if (!r || !r->dirty || !len)
+        return;
+    uint64_t first = (pa - r->base) >> 12;
+    uint64_t last = (pa - r->base + len - 1 < r->size ? pa - r->base + len - 1 : r->size - 1) >> 12;
+    for (uint64_t p = first; p <= last; p++)
+        if (!(atomic_load_explicit(&r->dirty[p / 64], memory_order_relaxed) & (1ull << (p % 64))))
+            atomic_fetch_or(&r->dirty[p / 64], 1ull << (p % 64));
 }
 
 static void insert_sorted(mem_region **arr, int *n, mem_region r)
@@ -336,6 +386,7 @@ void as_notify_write(address_space *as, uint64_t pa, uint64_t len)
 {
     if (!len)
         return;
+    as_mark_ram(as, pa, len);
     mem_region *r = find(as->ram, as->nram, pa);
     if (!r) {
         as_mark_dirty(as, pa, len);

@@ -25,6 +25,8 @@ typedef struct mem_region {
     _Atomic uint64_t *code;     /* RAM: per page, which 64-byte granules hold code the
                                    translator has translated (bit i: bytes 64i..64i+63) */
     bool overlaid;              /* RAM: some MMIO region covers part of it */
+    bool file_backed;           /* RAM: a copy-on-write mapping of a snapshot file */
+    _Atomic uint64_t *dirty;    /* RAM: a bit per 4 KiB page written while tracking */
 } mem_region;
 
 /*
@@ -64,6 +66,7 @@ typedef struct address_space {
     as_overlay overlays[AS_MAX_OVERLAYS];
     _Atomic int noverlays;
     _Atomic unsigned overlay_gen;   /* bumped by every as_overlay_map (see mmu.c tlb_fill) */
+    _Atomic bool ram_track;         /* RAM writes are being marked (as_ram_track) */
 } address_space;
 
 void as_init(address_space *as);
@@ -94,6 +97,25 @@ void as_overlay_set_dirty(address_space *as, int id, _Atomic uint64_t *bitmap);
 /* A CPU store to [pa, pa+len) other than through a cached translation, or a cached
  * writable translation of it made: mark tracked overlay pages it covers. */
 void as_mark_dirty(address_space *as, uint64_t pa, uint64_t len);
+/*
+ * RAM write tracking, for going back to a snapshot in place: only the pages written
+ * since are read back. While on, every path that writes RAM marks the page: a CPU's
+ * writable TLB entry when it is made (so whoever clears the marks must drop the CPUs'
+ * write translations afterwards), slow-path stores, atomics, page-table A/D updates,
+ * and DMA. as_ram_track(on) starts with no page marked.
+ */
+void as_ram_track(address_space *as, bool on);
+void as_mark_ram_slow(address_space *as, uint64_t pa, uint64_t len);
+static inline void as_mark_ram(address_space *as, uint64_t pa, uint64_t len)
+{
+    if (__atomic_load_n((bool *)&as->ram_track, __ATOMIC_RELAXED))
+        as_mark_ram_slow(as, pa, len);
+}
+/* Make RAM region r a copy-on-write mapping of fd from `off` (a snapshot's RAM):
+ * nothing is read until the guest touches it, and processes mapping one file share
+ * its pages. False (RAM unchanged) if mmap refuses. */
+bool as_map_ram_file(address_space *as, mem_region *r, int fd, uint64_t off);
+
 /* The MMIO region containing pa, or NULL. */
 mem_region *as_find_mmio(address_space *as, uint64_t pa);
 

@@ -10,6 +10,8 @@
 #include "core/memory.h"
 #include "hw/pci/pci.h"
 #include "net/net.h"
+#include "core/snapshot.h"
+#include "core/snapshot_cmd.h"
 #include "net/slirp.h"
 #include "core/version.h"
 #include "ui/console.h"
@@ -322,6 +324,105 @@ static void info_network(machine *m, mon_out *o, const char *args)
     big_unlock();
 }
 
+/* ---- snapshots (core/snapshot_cmd.h) ---- */
+
+static void mon_line(void *opaque, const char *line)
+{
+    mon_printf(opaque, "%s", line);
+}
+
+static void info_snapshots(machine *m, mon_out *o, const char *args)
+{
+    snapcmd_list(mon_line, o);
+}
+
+static void info_migrate(machine *m, mon_out *o, const char *args)
+{
+    const snapshot_stats *s = snapshot_last_stats();
+    if (!s->total_ns) {
+        mon_printf(o, "no migration or snapshot yet\n");
+        return;
+    }
+    mon_printf(o, "Migration status: %s\n", s->ok ? "completed" : "failed");
+    mon_printf(o, "total time: %llu ms\n", (unsigned long long)(s->total_ns / 1000000));
+    mon_printf(o, "RAM: %llu MiB, %llu KiB %s%s\n", (unsigned long long)(s->ram_bytes >> 20),
+               (unsigned long long)(s->ram_written >> 10), s->save ? "stored" : "read back",
+               s->incremental ? " (pages written since the snapshot)" : "");
+    mon_printf(o, "file: %llu KiB\n", (unsigned long long)(s->file_bytes >> 10));
+}
+
+/* The commands take one word, the name (QEMU's savevm, loadvm, delvm). */
+static bool one_word(mon_out *o, const char *args, const char *cmd, char *word, size_t size)
+{
+    size_t n = strcspn(args, " \t");
+    if (!n || args[n + strspn(args + n, " \t")] || n >= size) {
+        mon_printf(o, "%s: give one snapshot name\n", cmd);
+        return false;
+    }
+    memcpy(word, args, n);
+    word[n] = 0;
+    return true;
+}
+
+static void cmd_savevm(machine *m, mon_out *o, const char *args)
+{
+    char name[256], err[600];
+    if (!one_word(o, args, "savevm", name, sizeof(name)))
+        return;
+    big_lock();
+    if (snapcmd_savevm(m, name, err, sizeof(err)) < 0)
+        mon_printf(o, "Error: %s\n", err);
+    big_unlock();
+}
+
+static void cmd_loadvm(machine *m, mon_out *o, const char *args)
+{
+    char name[256], err[600];
+    if (!one_word(o, args, "loadvm", name, sizeof(name)))
+        return;
+    big_lock();
+    if (snapcmd_loadvm(m, name, err, sizeof(err)) < 0)
+        mon_printf(o, "Error: %s\n", err);
+    big_unlock();
+}
+
+static void cmd_delvm(machine *m, mon_out *o, const char *args)
+{
+    char name[256], err[600];
+    if (!one_word(o, args, "delvm", name, sizeof(name)))
+        return;
+    if (snapcmd_delvm(name, err, sizeof(err)) < 0)
+        mon_printf(o, "Error: %s\n", err);
+}
+
+static void cmd_migrate(machine *m, mon_out *o, const char *args)
+{
+    char uri[1024], err[1200];
+    /* QEMU's -d (detach) and -b/-i flags: a file migration is done when the command returns */
+    while (args[0] == '-' && args[1] && strchr("dbi", args[1]) && (args[2] == ' ' || !args[2])) {
+        args += 2;
+        while (*args == ' ')
+            args++;
+    }
+    if (!one_word(o, args, "migrate", uri, sizeof(uri)))
+        return;
+    big_lock();
+    if (snapcmd_migrate(m, uri, err, sizeof(err)) < 0)
+        mon_printf(o, "Error: %s\n", err);
+    big_unlock();
+}
+
+static void cmd_migrate_set_parameter(machine *m, mon_out *o, const char *args)
+{
+    char p[64], v[64];
+    if (sscanf(args, "%63s %63s", p, v) != 2 || strcmp(p, "multifd-compression") ||
+        (strcmp(v, "zstd") && strcmp(v, "none"))) {
+        mon_printf(o, "Error: tern knows 'migrate_set_parameter multifd-compression zstd|none'\n");
+        return;
+    }
+    snapcmd_set_compress(!strcmp(v, "zstd"));
+}
+
 /* hostfwd_add [NETDEV] RULE and hostfwd_remove [NETDEV] RULE: with one word, the first
  * user netdev, as QEMU */
 static void hostfwd_cmd(mon_out *o, const char *args, bool add)
@@ -537,6 +638,8 @@ static const hmp_cmd info_commands[] = {
     { "devices", NULL, "", "show every device's state (tern)", info_devices },
     { "pci", NULL, "", "show PCI info", info_pci },
     { "network", NULL, "", "show the network state", info_network },
+    { "snapshots", NULL, "", "show the currently saved VM snapshots", info_snapshots },
+    { "migrate", NULL, "", "show migration status", info_migrate },
     { NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -561,6 +664,12 @@ static const hmp_cmd commands[] = {
     { "x", NULL, "/fmt addr", "virtual memory dump starting at 'addr'", NULL },
     { "xp", NULL, "/fmt addr", "physical memory dump starting at 'addr'", NULL },
     { "cpu", NULL, "index", "set the default CPU", cmd_cpu },
+    { "savevm", NULL, "tag", "save a VM snapshot (in the -snapshot-dir directory)", cmd_savevm },
+    { "loadvm", NULL, "tag", "restore a VM snapshot from its tag", cmd_loadvm },
+    { "delvm", NULL, "tag", "delete a VM snapshot from its tag", cmd_delvm },
+    { "migrate", NULL, "[-d] file:PATH", "migrate (save the machine) to a file", cmd_migrate },
+    { "migrate_set_parameter", NULL, "multifd-compression zstd|none",
+      "set a migration parameter", cmd_migrate_set_parameter },
     { "gdbserver", NULL, "[device]", "start gdbserver on given device (default 'tcp::1234'), stop with 'none'", cmd_gdbserver },
     { NULL, NULL, NULL, NULL, NULL },
 };

@@ -231,6 +231,13 @@ void rv_cpu_dump(rv_cpu *c, void *file);
 uint64_t rv_cpu_pending_irqs(rv_cpu *c);
 void rv_cpu_set_irq(rv_cpu *c, unsigned irq, bool level);
 
+/* ---- state.c ---- */
+/* The architectural state a snapshot holds (core/state.h). */
+extern const struct state_desc rv_cpu_state;
+/* After rv_cpu_state was loaded into a paused hart: drop what was derived from the old
+ * state (TLB, jump and decode caches) and re-arm its timer. */
+void rv_cpu_state_loaded(rv_cpu *c);
+
 /* ---- trap.c ---- */
 /* Takes a synchronous exception at c->pc; sets c->pc to the handler. Returns RV_JUMP. */
 int rv_raise(rv_cpu *c, unsigned cause, uint64_t tval);

@@ -283,6 +283,7 @@ static int walk(rv_cpu *c, uint64_t va, enum rv_access acc, unsigned priv, uint6
             if (!__atomic_compare_exchange_n((uint64_t *)host, &expect, pte | want, false,
                                              __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
                 return walk(c, va, acc, priv, paddr, false);
+            as_mark_ram(c->as, pte_addr, 8);
         }
         *paddr = ((ppn & ~lowmask) << 12) | (va & ((1ull << (12 + 9 * i)) - 1));
         c->walk_global = (pte & PTE_G) != 0;
@@ -338,6 +339,9 @@ static void tlb_fill(rv_cpu *c, uint64_t va, uint64_t pa, enum rv_access acc, un
     uint8_t *host = acc == ACC_FETCH ? as_ram_ptr(c->as, ppage, 4096) : as_data_ptr(c->as, ppage, 4096);
     if (!host)
         return;
+    /* stores through the entry will not be seen one by one (snapshot write tracking) */
+    if (acc == ACC_WRITE)
+        as_mark_ram(c->as, ppage, 4096);
     /* stores to pages holding translated code must reach the translator */
     if (acc == ACC_WRITE && as_page_has_code(c->as, ppage)) {
         rv_codew_entry *w = &tlb_for(c, acc)->cw[(va >> 12) & (CW_SIZE - 1)];

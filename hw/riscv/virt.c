@@ -316,6 +316,37 @@ static int virt_reset(machine *m)
     return create_vcpus(b);
 }
 
+/* ---- snapshots: the harts (the devices save themselves) ---- */
+
+static void virt_save_cpus(machine *m, state_out *o)
+{
+    virt_board *b = m->board;
+    for (unsigned i = 0; i < b->nharts; i++)
+        state_save(&rv_cpu_state, b->harts[i], o);
+}
+
+static bool virt_load_cpus(machine *m, state_in *in, uint32_t version, char *err, size_t errsize)
+{
+    virt_board *b = m->board;
+    for (unsigned i = 0; i < b->nharts; i++) {
+        if (!state_load(&rv_cpu_state, b->harts[i], in, version)) {
+            snprintf(err, errsize, "the state of hart %u is cut short", i);
+            return false;
+        }
+        if (b->harts[i]->mhartid != i) {
+            snprintf(err, errsize, "hart %u was saved as hart %llu", i,
+                     (unsigned long long)b->harts[i]->mhartid);
+            return false;
+        }
+    }
+    for (unsigned i = 0; i < b->nharts; i++) {
+        rv_cpu_state_loaded(b->harts[i]);
+        if (b->vcpus[i] && b->accel->state_loaded)
+            b->accel->state_loaded(b->vcpus[i]);
+    }
+    return true;
+}
+
 /* ---- what the monitor and debugger may do with the harts ---- */
 
 static void cpu_dump(machine *m, unsigned i, FILE *f)
@@ -583,5 +614,8 @@ static const machine_class virt_machine = {
     .init = virt_init,
     .reset = virt_reset,
     .destroy = virt_destroy,
+    .cpu_state_version = 1,
+    .save_cpus = virt_save_cpus,
+    .load_cpus = virt_load_cpus,
 };
 MACHINE_REGISTER(virt_machine)

@@ -519,11 +519,112 @@ static void microvm_destroy(machine *m)
     m->board = NULL;
 }
 
+/* ---- snapshots: the vCPUs and the VM (the devices save themselves) ----
+ *
+ * The stream: a status word (0, or 1 when KVM would not give the state: then a message
+ * instead), the number of vCPUs, each vCPU, then the VM's irqchip, PIT and clock (after
+ * the vCPUs: the I/O APIC and PICs are loaded into local APICs that already hold their
+ * state). The board's own devices here keep nothing a snapshot needs: the i8042 only
+ * passes on a reset command and the exit port ends the run; the UART, virtio and PCI
+ * devices are registered and save themselves, and re-drive their irq lines after a
+ * load (post_load), which reach the VM's I/O APIC through kvm_irq_line_set. */
+
+static bool save_kvm(microvm *b, state_out *o, char *err, size_t errsize)
+{
+    state_put_u32(o, b->ncpus);
+    for (unsigned i = 0; i < b->ncpus; i++)
+        if (!kvm_vcpu_save(b->vcpus[i], o, err, errsize))
+            return false;
+    return kvm_vm_save_state(b->vm, o, err, errsize);
+}
+
+static void microvm_save_cpus(machine *m, state_out *o)
+{
+    microvm *b = m->board;
+    state_out part = { 0 };
+    char err[256];
+    if (save_kvm(b, &part, err, sizeof(err))) {
+        state_put_u32(o, 0);
+        state_put(o, part.data, part.len);
+    } else {
+        /* the file says so, and a load refuses it with the reason */
+        error_report("snapshot: %s", err);
+        state_put_u32(o, 1);
+        state_put_str(o, err);
+    }
+    state_out_free(&part);
+}
+
+/* Put every vCPU and the VM in the given state; false at the first KVM refuses. */
+static bool apply_kvm(microvm *b, const kvm_vcpu_state *cpus, const kvm_vm_state *vm, char *err, size_t errsize)
+{
+    for (unsigned i = 0; i < b->ncpus; i++)
+        if (!kvm_vcpu_set_state_err(b->vcpus[i], &cpus[i], err, errsize))
+            return false;
+    return kvm_vm_set_state(b->vm, vm, err, errsize);
+}
+
+/* Every part is read and checked before KVM is told anything; if KVM then refuses the
+ * state, the machine gets back the state it had. */
+static bool microvm_load_cpus(machine *m, state_in *in, uint32_t version, char *err, size_t errsize)
+{
+    microvm *b = m->board;
+    if (version > KVM_STATE_VERSION) {
+        snprintf(err, errsize, "the CPU state is version %u; this tern reads up to %u", version,
+                 KVM_STATE_VERSION);
+        return false;
+    }
+    uint32_t status = state_get_u32(in);
+    if (status != 0) {
+        char why[256];
+        if (status != 1 || !state_get_str(in, why, sizeof(why)))
+            snprintf(why, sizeof(why), "(no reason given)");
+        snprintf(err, errsize, "the snapshot holds no CPU state: KVM failed at the save: %s", why);
+        return false;
+    }
+    uint32_t n = state_get_u32(in);
+    if (in->bad) {
+        snprintf(err, errsize, "the CPU state is cut short");
+        return false;
+    }
+    if (n != b->ncpus) {
+        snprintf(err, errsize, "the snapshot has %u vCPUs, this machine %u (-smp)", n, b->ncpus);
+        return false;
+    }
+    kvm_vcpu_state *cpus = calloc(2 * b->ncpus, sizeof(*cpus));
+    if (!cpus)
+        fatal("out of memory");
+    kvm_vcpu_state *old = cpus + b->ncpus;
+    kvm_vm_state vm, old_vm;
+    bool ok = true;
+    for (unsigned i = 0; ok && i < b->ncpus; i++) {
+        char who[32];
+        snprintf(who, sizeof(who), "vCPU %u", i);
+        ok = kvm_vcpu_state_read(in, version, &cpus[i], who, err, errsize);
+    }
+    ok = ok && kvm_vm_state_read(in, version, &vm, err, errsize);
+    /* what the machine has now, to go back to */
+    for (unsigned i = 0; ok && i < b->ncpus; i++)
+        ok = kvm_vcpu_get_state_err(b->vcpus[i], &old[i], err, errsize);
+    ok = ok && kvm_vm_get_state(b->vm, &old_vm, err, errsize);
+    if (ok && !apply_kvm(b, cpus, &vm, err, errsize)) {
+        char err2[256];
+        if (!apply_kvm(b, old, &old_vm, err2, sizeof(err2)))
+            error_report("snapshot: the machine's own CPU state could not be put back either: %s", err2);
+        ok = false;
+    }
+    free(cpus);
+    return ok;
+}
+
 static const machine_class microvm_machine = {
     .name = "microvm",
     .desc = "x86-64 guests under KVM: no firmware, virtio-mmio devices, PCI on demand (QEMU's microvm)",
     .init = microvm_init,
     .reset = microvm_reset,
     .destroy = microvm_destroy,
+    .cpu_state_version = KVM_STATE_VERSION,
+    .save_cpus = microvm_save_cpus,
+    .load_cpus = microvm_load_cpus,
 };
 MACHINE_REGISTER(microvm_machine)
