@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -39,6 +40,10 @@ struct kvm_vm {
     struct kvm_msr_list *msr_list;    /* the MSRs KVM saves and restores */
     uint64_t clock;                   /* kvmclock at the last stop */
     bool clock_saved;
+    /* the RAM slots (0..nslots-1), and whether KVM logs the guest's writes to them */
+#define KVM_MAX_RAM_SLOTS 8
+    struct { uint64_t gpa, size; void *host; } ram[KVM_MAX_RAM_SLOTS];
+    bool ram_logged;
     bool guest_debug;                 /* KVM_CAP_SET_GUEST_DEBUG: gdb can debug the guest */
 };
 
@@ -295,6 +300,13 @@ bool kvm_vm_add_ram(kvm_vm *vm, uint64_t gpa, void *host, uint64_t size, char *e
         .slot = vm->nslots, .guest_phys_addr = gpa, .memory_size = size,
         .userspace_addr = (uint64_t)(uintptr_t)host,
     };
+    if (vm->nslots >= KVM_MAX_RAM_SLOTS) {
+        snprintf(err, errsize, "-accel kvm: more than %d RAM regions", KVM_MAX_RAM_SLOTS);
+        return false;
+    }
+    vm->ram[vm->nslots].gpa = gpa;
+    vm->ram[vm->nslots].size = size;
+    vm->ram[vm->nslots].host = host;
     if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0) {
         snprintf(err, errsize, "-accel kvm: cannot give the guest %llu MiB at %#llx: %s",
                  (unsigned long long)(size >> 20), (unsigned long long)gpa, strerror(errno));
@@ -1219,11 +1231,66 @@ bool kvm_has_guest_debug(vcpu *v)
     return v->vm->guest_debug;
 }
 
+/*
+ * RAM write tracking (as_ram_track: going back to a snapshot in place reads back only
+ * the pages written since) under KVM: the guest writes RAM without tern seeing it, so
+ * while tracking is on KVM logs the writes, and every stop adds the pages logged to the
+ * address space's marks. Logging starts when the machine goes on with tracking on
+ * (nothing ran since the stop) and ends when it goes on with tracking off.
+ */
+static void ram_log(kvm_vm *vm, bool on)
+{
+    for (unsigned i = 0; i < vm->nslots; i++) {
+        struct kvm_userspace_memory_region r = {
+            .slot = i, .flags = on ? KVM_MEM_LOG_DIRTY_PAGES : 0, .guest_phys_addr = vm->ram[i].gpa,
+            .memory_size = vm->ram[i].size, .userspace_addr = (uint64_t)(uintptr_t)vm->ram[i].host,
+        };
+        if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0) {
+            /* without the log every page counts as written: a return reads all back */
+            error_report("kvm: cannot %s logging RAM writes: %s", on ? "start" : "stop", strerror(errno));
+            on = false;
+        }
+    }
+    vm->ram_logged = on;
+}
+
+static void ram_log_collect(kvm_vm *vm, address_space *as)
+{
+    for (unsigned i = 0; i < vm->nslots; i++) {
+        uint64_t pages = vm->ram[i].size / 4096;
+        size_t words = (size_t)((pages + 63) / 64);
+        uint64_t *bits = calloc(words ? words : 1, sizeof(uint64_t));
+        if (!bits)
+            fatal("out of memory");
+        struct kvm_dirty_log log = { .slot = i, .dirty_bitmap = bits };
+        if (ioctl(vm->vm_fd, KVM_GET_DIRTY_LOG, &log) < 0) {
+            error_report("kvm: cannot read the log of RAM writes: %s", strerror(errno));
+            memset(bits, 0xff, words * sizeof(uint64_t));
+        }
+        for (size_t w = 0; w < words; w++)
+            for (uint64_t word = bits[w]; word; word &= word - 1) {
+                uint64_t page = w * 64 + (uint64_t)__builtin_ctzll(word);
+                if (page < pages)
+                    as_mark_ram(as, vm->ram[i].gpa + page * 4096, 4096);
+            }
+        free(bits);
+    }
+}
+
 /* Keep kvmclock from jumping over a stop, as QEMU does: its value at the stop is given
- * back at the start. */
+ * back at the start. And the RAM write log (above). */
 static void kvm_machine_stopped(vcpu *v, bool stopped)
 {
     kvm_vm *vm = v->vm;
+    address_space *as = v->cpu->mem;
+    if (stopped) {
+        if (vm->ram_logged && as)
+            ram_log_collect(vm, as);
+    } else if (as) {
+        bool track = atomic_load(&as->ram_track);
+        if (track != vm->ram_logged)
+            ram_log(vm, track);
+    }
     if (stopped) {
         struct kvm_clock_data d = { 0 };
         vm->clock_saved = ioctl(vm->vm_fd, KVM_GET_CLOCK, &d) == 0;

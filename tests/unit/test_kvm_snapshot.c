@@ -11,8 +11,9 @@
  * would be run again. The registers read back after a load are those saved; both
  * timers go on interrupting; kvmclock goes on from the saved value rather than jumping
  * over the time between the save and the load, and KVM keeps the guest's kvmclock page
- * (its MSR restored). Skipped, with the reason, where /dev/kvm or a capability is
- * missing.
+ * (its MSR restored). With RAM write tracking on, KVM's log of the guest's writes
+ * reaches the address space's marks. Skipped, with the reason, where /dev/kvm or a
+ * capability is missing.
  */
 #include "accel/kvm.h"
 #include "core/memory.h"
@@ -408,9 +409,16 @@ int main(void)
 
         /* ---- the old machine goes on (the first time), then goes away ---- */
         if (round == 1) {
+            /* with RAM write tracking on, as a snapshot turns it on: the pages the guest
+             * writes (its counters, its stack) are marked at the stop, the others not */
+            as_ram_track(&cur->mem, true);
             run_until(cur, chk.n + 2000, lapic + 1, pit + 1);
             CHECK(cur->chk.bad == 0 && cur->chk.n >= chk.n + 2000, "the saved guest did not go on: "
                   "%llu values, %llu wrong", (unsigned long long)cur->chk.n, (unsigned long long)cur->chk.bad);
+            _Atomic uint64_t *dirty = cur->mem.ram[0].dirty;
+#define MARKED(pa) ((dirty[(pa) >> 18] >> (((pa) >> 12) & 63)) & 1)
+            CHECK(dirty && MARKED(COUNTS) && MARKED(STACK - 8), "the guest's writes to RAM were not marked");
+            CHECK(dirty && !MARKED(CODE) && !MARKED(0x300000), "RAM the guest did not write was marked");
             sleep_ms(300);            /* time the snapshot "sits on disk" */
         }
         box_free(cur);
