@@ -91,6 +91,7 @@ typedef struct machine_class {
      * irqchip, PIT and clock); load_cpus reads it back, into vCPUs that stay paused and
      * drop everything derived from the old state (TLBs, translated code). */
     uint32_t cpu_state_version;
+    int (*pre_save)(machine *m, char *err, size_t errsize);     /* optional: -1 cannot now */
     void (*save_cpus)(machine *m, state_out *o);
     bool (*load_cpus)(machine *m, state_in *in, uint32_t version, char *err, size_t errsize);
 } machine_class;

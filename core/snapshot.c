@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/state.h"
 #include "accel/accel.h"
+#include "net/net.h"
 #include "build/config.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -503,10 +504,14 @@ int snapshot_save(machine *m, const char *path, const snapshot_save_opts *o, cha
         return -1;
     }
 #endif
+    char why[300];
+    if (m->cls->pre_save && m->cls->pre_save(m, why, sizeof(why)) < 0) {
+        snprintf(err, errsize, "cannot save now: %s", why);
+        return -1;
+    }
     int ndev = device_list_count(m->devices);
     for (int i = 0; i < ndev; i++) {
         const device_ops *ops = device_ops_of(m->devices, i);
-        char why[200];
         if (ops->pre_save && ops->pre_save(device_instance(m->devices, i), why, sizeof(why)) < 0) {
             snprintf(err, errsize, "cannot save now: %s: %s", device_name(m->devices, i), why);
             return -1;
@@ -559,6 +564,10 @@ int snapshot_save(machine *m, const char *path, const snapshot_save_opts *o, cha
         section(&meta, T_DEV, ops->state ? ops->state->version : 0, device_name(m->devices, i), &body);
         body.len = 0;
     }
+    /* networks: after the devices on load */
+    net_state_save(&body);
+    section(&meta, T_NET, 1, "", &body);
+    body.len = 0;
     /* disks */
     state_put_u32(&body, (uint32_t)nblk);
     for (int i = 0; i < nblk && ok; i++) {
@@ -1103,7 +1112,8 @@ int snapshot_load(machine *m, const char *path, bool startup, bool *changed, cha
     char what[300];
     const sect *conf = find_sect(&f, T_CONF, NULL), *clk = find_sect(&f, T_CLCK, NULL);
     const sect *cpus = find_sect(&f, T_CPUS, NULL), *dsk = find_sect(&f, T_DISK, NULL);
-    if (!conf || !clk || !cpus || !dsk || clk->len != 8) {
+    const sect *net = find_sect(&f, T_NET, NULL);
+    if (!conf || !clk || !cpus || !dsk || !net || clk->len != 8) {
         snprintf(err, errsize, "%s is damaged: a section is missing", path);
         goto out;
     }
@@ -1260,6 +1270,15 @@ int snapshot_load(machine *m, const char *path, bool startup, bool *changed, cha
         if (!ok || d.bad || d.pos != d.len) {
             snprintf(err, errsize, "%s: device %s: %s", path, device_name(m->devices, i),
                      what[0] ? what : "its state has the wrong size");
+            goto out;
+        }
+    }
+    /* libslirp loads into a fresh stack only: going back in place keeps the live one
+     * (its connections go on), as the network is outside the machine anyway */
+    if (startup) {
+        state_in ni = { .data = net->data, .len = net->len };
+        if (!net_state_load(&ni, what, sizeof(what))) {
+            snprintf(err, errsize, "%s: network: %s", path, what);
             goto out;
         }
     }

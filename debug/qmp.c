@@ -6,6 +6,9 @@
  * socat one-liners) drive tern unchanged.
  */
 #include "debug/qmp.h"
+#include "core/snapshot.h"
+#include "core/snapshot_cmd.h"
+#include "core/main_loop.h"
 #include "debug/json.h"
 #include "debug/monitor.h"
 #include "accel/accel.h"
@@ -118,6 +121,24 @@ static void on_event(void *opaque, const char *name, bool guest, const char *rea
             json_object_set(e, "data", json_build("{'guest': %b, 'reason': %s}", guest, reason));
         send_json(s, e);
     }
+}
+
+/* An event with data, to every session in command mode. */
+static void emit_event(const char *name, json *data)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    for (qmp_session *s = sessions; s; s = s->next) {
+        if (!s->command_mode || !chardev_connected(s->chr))
+            continue;
+        json *e = json_build("{'timestamp': {'seconds': %lld, 'microseconds': %lld}, 'event': %s}",
+                             (long long)tv.tv_sec, (long long)tv.tv_usec, name);
+        char *text = json_emit(data);
+        json_object_set(e, "data", json_parse(text, strlen(text), NULL, 0));
+        free(text);
+        send_json(s, e);
+    }
+    json_free(data);
 }
 
 /* ---- arguments ---- */
@@ -531,6 +552,160 @@ static json *x_query_display(qmp_session *s, const json *args, json **err)
 static json *query_commands(qmp_session *s, const json *args, json **err);
 
 static const arg_spec no_args[] = { { NULL, ARG_STR, false } };
+static const char *arg_str(const json *args, const char *key)
+{
+    const char *v = NULL;
+    return json_get_str(args, key, &v) ? v : NULL;
+}
+
+/* ---- snapshots: migrate to a file, and QEMU 6.0's snapshot jobs ---- */
+
+static json *qmp_migrate(qmp_session *s, const json *args, json **err)
+{
+    char e[1200];
+    if (snapcmd_migrate(s->m, arg_str(args, "uri"), e, sizeof(e)) < 0) {
+        *err = error_obj("GenericError", "%s", e);
+        return NULL;
+    }
+    return json_new_object();
+}
+
+static json *query_migrate(qmp_session *s, const json *args, json **err)
+{
+    const snapshot_stats *st = snapshot_last_stats();
+    if (!st->total_ns)
+        return json_new_object();
+    json *r = json_build("{'status': %s, 'total-time': %llu}", st->ok ? "completed" : "failed",
+                         (unsigned long long)(st->total_ns / 1000000));
+    json_object_set(r, "ram", json_build("{'total': %llu, 'transferred': %llu, 'normal': %llu, 'normal-bytes': %llu}",
+                                         (unsigned long long)st->ram_bytes, (unsigned long long)st->file_bytes,
+                                         (unsigned long long)(st->ram_written / 4096),
+                                         (unsigned long long)st->ram_written));
+    return r;
+}
+
+static json *migrate_set_parameters(qmp_session *s, const json *args, json **err)
+{
+    const char *c = arg_str(args, "multifd-compression");
+    if (c && strcmp(c, "zstd") && strcmp(c, "none")) {
+        *err = error_obj("GenericError", "multifd-compression: tern has 'zstd' and 'none'");
+        return NULL;
+    }
+    if (c)
+        snapcmd_set_compress(!strcmp(c, "zstd"));
+    return json_new_object();
+}
+
+/* Jobs: a snapshot job runs on the main loop after the command has returned, and says
+ * so with JOB_STATUS_CHANGE events (created, running, waiting, pending, concluded), as
+ * QEMU's; it stays concluded, with its error if any, until job-dismiss. */
+typedef struct snap_job {
+    char id[128], tag[256], type[32];
+    const char *status;
+    char error[600];
+    machine *m;
+    struct snap_job *next;
+} snap_job;
+static snap_job *jobs;
+
+static void job_status(snap_job *j, const char *status)
+{
+    j->status = status;
+    emit_event("JOB_STATUS_CHANGE", json_build("{'id': %s, 'status': %s}", j->id, status));
+}
+
+static void job_run(void *opaque)
+{
+    snap_job *j = opaque;
+    job_status(j, "running");
+    int r;
+    if (!strcmp(j->type, "snapshot-save"))
+        r = snapcmd_savevm(j->m, j->tag, j->error, sizeof(j->error));
+    else if (!strcmp(j->type, "snapshot-load"))
+        r = snapcmd_loadvm(j->m, j->tag, j->error, sizeof(j->error));
+    else
+        r = snapcmd_delvm(j->tag, j->error, sizeof(j->error));
+    if (r == 0)
+        j->error[0] = 0;
+    job_status(j, "waiting");
+    job_status(j, "pending");
+    job_status(j, "concluded");
+}
+
+static json *start_job(qmp_session *s, const json *args, json **err, const char *type)
+{
+    const char *id = arg_str(args, "job-id"), *tag = arg_str(args, "tag");
+    for (snap_job *j = jobs; j; j = j->next)
+        if (!strcmp(j->id, id)) {
+            *err = error_obj("GenericError", "Job ID '%s' already in use", id);
+            return NULL;
+        }
+    if (strlen(id) >= sizeof(jobs->id) || strlen(tag) >= sizeof(jobs->tag) || !*id) {
+        *err = error_obj("GenericError", "job-id or tag too long or empty");
+        return NULL;
+    }
+    snap_job *j = calloc(1, sizeof(*j));
+    if (!j)
+        fatal("out of memory");
+    snprintf(j->id, sizeof(j->id), "%s", id);
+    snprintf(j->tag, sizeof(j->tag), "%s", tag);
+    snprintf(j->type, sizeof(j->type), "%s", type);
+    j->m = s->m;
+    j->next = jobs;
+    jobs = j;
+    job_status(j, "created");
+    main_loop_call(job_run, j);
+    return json_new_object();
+}
+
+static json *snapshot_save_cmd(qmp_session *s, const json *args, json **err)
+{
+    return start_job(s, args, err, "snapshot-save");
+}
+
+static json *snapshot_load_cmd(qmp_session *s, const json *args, json **err)
+{
+    return start_job(s, args, err, "snapshot-load");
+}
+
+static json *snapshot_delete_cmd(qmp_session *s, const json *args, json **err)
+{
+    return start_job(s, args, err, "snapshot-delete");
+}
+
+static json *query_jobs(qmp_session *s, const json *args, json **err)
+{
+    json *r = json_new_array();
+    for (snap_job *j = jobs; j; j = j->next) {
+        json *o = json_build("{'id': %s, 'type': %s, 'status': %s, 'current-progress': 1, 'total-progress': 1}",
+                             j->id, j->type, j->status);
+        if (j->error[0] && !strcmp(j->status, "concluded"))
+            json_object_set(o, "error", json_new_string(j->error));
+        json_array_append(r, o);
+    }
+    return r;
+}
+
+static json *job_dismiss(qmp_session *s, const json *args, json **err)
+{
+    const char *id = arg_str(args, "id");
+    for (snap_job **p = &jobs; *p; p = &(*p)->next) {
+        snap_job *j = *p;
+        if (strcmp(j->id, id))
+            continue;
+        if (strcmp(j->status, "concluded")) {
+            *err = error_obj("GenericError", "Job '%s' in state '%s' cannot accept command verb 'dismiss'", id, j->status);
+            return NULL;
+        }
+        *p = j->next;
+        job_status(j, "null");
+        free(j);
+        return json_new_object();
+    }
+    *err = error_obj("GenericError", "Job not found");
+    return NULL;
+}
+
 static const arg_spec caps_args[] = { { "enable", ARG_STR_LIST, true }, { NULL, ARG_STR, false } };
 static const arg_spec screendump_args[] = { { "filename", ARG_STR, false }, { "device", ARG_STR, true },
                                             { "head", ARG_INT, true }, { "format", ARG_STR, true },
@@ -541,6 +716,18 @@ static const arg_spec input_event_args[] = { { "events", ARG_LIST, false }, { "d
                                              { "head", ARG_INT, true }, { NULL, ARG_STR, false } };
 static const arg_spec set_link_args[] = { { "name", ARG_STR, false }, { "up", ARG_BOOL, false },
                                          { NULL, ARG_STR, false } };
+static const arg_spec migrate_args[] = { { "uri", ARG_STR, false }, { "detach", ARG_BOOL, true },
+                                        { "blk", ARG_BOOL, true }, { "inc", ARG_BOOL, true },
+                                        { "resume", ARG_BOOL, true }, { NULL, ARG_STR, false } };
+static const arg_spec migrate_params_args[] = { { "multifd-compression", ARG_STR, true },
+                                                { "multifd-zstd-level", ARG_INT, true },
+                                                { "multifd-channels", ARG_INT, true }, { NULL, ARG_STR, false } };
+static const arg_spec snap_save_args[] = { { "job-id", ARG_STR, false }, { "tag", ARG_STR, false },
+                                           { "vmstate", ARG_STR, false }, { "devices", ARG_STR_LIST, false },
+                                           { NULL, ARG_STR, false } };
+static const arg_spec snap_delete_args[] = { { "job-id", ARG_STR, false }, { "tag", ARG_STR, false },
+                                             { "devices", ARG_STR_LIST, false }, { NULL, ARG_STR, false } };
+static const arg_spec job_id_args[] = { { "id", ARG_STR, false }, { NULL, ARG_STR, false } };
 static const arg_spec hmc_args[] = { { "command-line", ARG_STR, false }, { "cpu-index", ARG_INT, true },
                                      { NULL, ARG_STR, false } };
 
@@ -569,6 +756,14 @@ static const struct qmp_cmd {
     { "input-send-event", qmp_input_send_event, input_event_args },
     { "set_link", qmp_set_link, set_link_args },
     { "human-monitor-command", human_monitor_command, hmc_args },
+    { "migrate", qmp_migrate, migrate_args },
+    { "query-migrate", query_migrate, no_args },
+    { "migrate-set-parameters", migrate_set_parameters, migrate_params_args },
+    { "snapshot-save", snapshot_save_cmd, snap_save_args },
+    { "snapshot-load", snapshot_load_cmd, snap_save_args },
+    { "snapshot-delete", snapshot_delete_cmd, snap_delete_args },
+    { "query-jobs", query_jobs, no_args },
+    { "job-dismiss", job_dismiss, job_id_args },
 };
 
 static json *query_commands(qmp_session *s, const json *args, json **err)

@@ -321,8 +321,19 @@ static int virt_reset(machine *m)
 static void virt_save_cpus(machine *m, state_out *o)
 {
     virt_board *b = m->board;
-    for (unsigned i = 0; i < b->nharts; i++)
+    for (unsigned i = 0; i < b->nharts; i++) {
         state_save(&rv_cpu_state, b->harts[i], o);
+        /* RAM write tracking starts afresh with a save: writable translations made
+         * before would let stores through unmarked */
+        rv_tlb_flush(b->harts[i]);
+    }
+    /* semihosting is the board's: its handles and clock go with the harts */
+    semihosting_state_save(o);
+}
+
+static int virt_pre_save(machine *m, char *err, size_t errsize)
+{
+    return semihosting_can_snapshot(err, errsize) ? 0 : -1;
 }
 
 static bool virt_load_cpus(machine *m, state_in *in, uint32_t version, char *err, size_t errsize)
@@ -339,6 +350,8 @@ static bool virt_load_cpus(machine *m, state_in *in, uint32_t version, char *err
             return false;
         }
     }
+    if (!semihosting_state_load(in, err, errsize))
+        return false;
     for (unsigned i = 0; i < b->nharts; i++) {
         rv_cpu_state_loaded(b->harts[i]);
         if (b->vcpus[i] && b->accel->state_loaded)
@@ -615,6 +628,7 @@ static const machine_class virt_machine = {
     .reset = virt_reset,
     .destroy = virt_destroy,
     .cpu_state_version = 1,
+    .pre_save = virt_pre_save,
     .save_cpus = virt_save_cpus,
     .load_cpus = virt_load_cpus,
 };
