@@ -40,8 +40,12 @@ void vclock_cont(void)
 
 void vclock_set(uint64_t ns)
 {
-    /* frozen_at 0 means running: guest time 0 is never frozen on (it starts at 1) */
-    atomic_store(&frozen_at, ns ? ns : 1);
+    if (!ns)
+        ns = 1;                  /* frozen_at 0 means running */
+    if (atomic_load(&frozen_at))
+        atomic_store(&frozen_at, ns);
+    else                         /* before the machine first starts (-incoming) */
+        atomic_store(&offset, host_clock_ns() - ns);
 }
 
 bool vclock_stopped(void)

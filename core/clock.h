@@ -18,7 +18,8 @@ uint64_t host_clock_ns(void);
 void vclock_stop(void);
 void vclock_cont(void);
 bool vclock_stopped(void);
-/* With guest time frozen: make it `ns` (a snapshot's), so that it goes on from there. */
+/* Make guest time `ns` now (a snapshot's), so that it goes on from there (or stays
+ * there while frozen). */
 void vclock_set(uint64_t ns);
 
 #endif

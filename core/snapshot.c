@@ -985,7 +985,9 @@ static bool verify_all(verify_job *j, const machine *m, bool show)
                 j->bad_at = m->as.ram[i].base + (uint64_t)k * CHUNK;
                 ok = false;
             }
-            done += CHUNK;
+            done += j->ri[i].c[k].flags & CHUNK_ZERO || j->compressed ? 
+                    (j->ri[i].size - (uint64_t)k * CHUNK < CHUNK ? j->ri[i].size - (uint64_t)k * CHUNK : CHUNK)
+                    : j->ri[i].c[k].len;
             if (show && progress && k % 64 == 63)
                 progress("checking", done, total);
         }

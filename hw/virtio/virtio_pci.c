@@ -453,7 +453,7 @@ virtio_dev *virtio_pci_create(device_list *devs, pci_bus *bus, int devfn, addres
     memset(d->wmask + t->cfg_cap + 8, 0xff, 12);
     vp_reset(t);
     char unique[96];
-    snprintf(unique, sizeof(unique), "%s@%02x.%x", name, devfn >> 3, devfn & 7);
+    snprintf(unique, sizeof(unique), "%s@%02x.%x", name, d->devfn >> 3, d->devfn & 7);
     device_register(devs, unique, &vp_dev_ops, t);
     return &t->vd;
 }
