@@ -141,6 +141,8 @@ int vm_run(machine *m, bool start_stopped)
     state = start_stopped ? RUN_STATE_PRELAUNCH : RUN_STATE_RUNNING;
     if (start_stopped)
         vclock_stop();
+    else
+        vclock_cont();           /* a snapshot loaded at start-up froze it at its time */
     for (;;) {
         for (unsigned i = 0; i < m->ncpus; i++) {
             /* a stopped machine's vCPUs start parked, before running one instruction */

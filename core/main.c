@@ -198,6 +198,8 @@ int main(int argc, char **argv)
 {
     /* a socket peer that goes away must not kill tern with SIGPIPE */
     signal(SIGPIPE, SIG_IGN);
+    /* a file size limit (ulimit -f) must fail a snapshot save, not kill the machine */
+    signal(SIGXFSZ, SIG_IGN);
     machine m;
     memset(&m, 0, sizeof(m));
     m.opts.ram_size = 128ull << 20;

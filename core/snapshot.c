@@ -1219,6 +1219,8 @@ int snapshot_load(machine *m, const char *path, bool startup, bool *changed, cha
     *changed = true;
     uint64_t clock;
     memcpy(&clock, clk->data, 8);
+    /* guest time stands at the saved value until the machine runs again */
+    vclock_stop();
     vclock_set(le64toh(clock));
     uint64_t ram_total = 0, pages = 0;
     for (int i = 0; i < m->as.nram; i++) {

@@ -237,7 +237,7 @@ int snapcmd_startup(machine *m, const char *incoming, const char *loadvm)
     bool changed;
     int r = snapshot_load(m, path, true, &changed, err, sizeof(err));
     if (r < 0)
-        error_report("%s %s: %s", loadvm ? "-loadvm" : "-incoming", loadvm ? loadvm : incoming, err);
+        error_report("%s: %s", loadvm ? "-loadvm" : "-incoming", err);
     if (r == 0 && getenv("TERN_SNAPSHOT_TIMING")) {
         const snapshot_stats *s = snapshot_last_stats();
         fprintf(stderr, "tern: restored in %.3f ms\n", (double)s->total_ns / 1e6);
