@@ -50,20 +50,23 @@ void as_destroy(address_space *as)
     memset(as, 0, sizeof(*as));
 }
 
+void as_zero_ram(address_space *as, mem_region *r)
+{
+    /* a snapshot's mapping would come back as the snapshot, not as zeroes */
+    if (r->file_backed &&
+        mmap(r->host, r->size, PROT_READ | PROT_WRITE,
+             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) != MAP_FAILED) {
+        r->file_backed = false;
+        return;
+    }
+    if (madvise(r->host, r->size, MADV_DONTNEED) != 0 || r->file_backed)
+        memset(r->host, 0, r->size);
+}
+
 void as_reset_ram(address_space *as)
 {
-    for (int i = 0; i < as->nram; i++) {
-        mem_region *r = &as->ram[i];
-        /* a snapshot's mapping would come back as the snapshot, not as zeroes */
-        if (r->file_backed &&
-            mmap(r->host, r->size, PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) != MAP_FAILED) {
-            r->file_backed = false;
-            continue;
-        }
-        if (madvise(r->host, r->size, MADV_DONTNEED) != 0 || r->file_backed)
-            memset(r->host, 0, r->size);
-    }
+    for (int i = 0; i < as->nram; i++)
+        as_zero_ram(as, &as->ram[i]);
 }
 
 bool as_map_ram_file(address_space *as, mem_region *r, int fd, uint64_t off)

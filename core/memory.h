@@ -115,6 +115,9 @@ static inline void as_mark_ram(address_space *as, uint64_t pa, uint64_t len)
  * nothing is read until the guest touches it, and processes mapping one file share
  * its pages. False (RAM unchanged) if mmap refuses. */
 bool as_map_ram_file(address_space *as, mem_region *r, int fd, uint64_t off);
+/* Make RAM region r all zeroes again, without touching its pages (fresh anonymous
+ * memory at the same address). */
+void as_zero_ram(address_space *as, mem_region *r);
 
 /* The MMIO region containing pa, or NULL. */
 mem_region *as_find_mmio(address_space *as, uint64_t pa);

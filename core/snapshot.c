@@ -965,12 +965,13 @@ typedef struct verify_job {
     int fd;
     char *path;
     ram_index *ri;
+    uint64_t *gpa;               /* each region's guest-physical base */
     int n;
     bool compressed;
     uint64_t bad_at;             /* guest-physical address of a bad chunk */
 } verify_job;
 
-static bool verify_all(verify_job *j, const machine *m, bool show)
+static bool verify_all(verify_job *j, bool show)
 {
     uint8_t *buf = malloc(ZSTD_BOUND_GUESS(CHUNK));
     if (!buf)
@@ -982,7 +983,7 @@ static bool verify_all(verify_job *j, const machine *m, bool show)
     for (int i = 0; i < j->n && ok; i++)
         for (uint32_t k = 0; k < j->ri[i].nchunks && ok; k++) {
             if (!verify_chunk(j->fd, &j->ri[i].c[k], j->compressed, buf)) {
-                j->bad_at = m->as.ram[i].base + (uint64_t)k * CHUNK;
+                j->bad_at = j->gpa[i] + (uint64_t)k * CHUNK;
                 ok = false;
             }
             done += j->ri[i].c[k].flags & CHUNK_ZERO || j->compressed ? 
@@ -995,21 +996,20 @@ static bool verify_all(verify_job *j, const machine *m, bool show)
     return ok;
 }
 
-static const machine *verify_machine;
-
 /* Alongside a guest restored at start-up: nothing on the host has been written yet
  * (every writable disk keeps its writes in an overlay), so a damaged file ends the run
  * here with the one line a bad file always gets. */
 static void *verify_thread(void *arg)
 {
     verify_job *j = arg;
-    if (!verify_all(j, verify_machine, false)) {
+    if (!verify_all(j, false)) {
         fprintf(stderr, "tern: %s is damaged: RAM at 0x%llx fails its checksum\n", j->path,
                 (unsigned long long)j->bad_at);
         _exit(2);
     }
     close(j->fd);
     free_ram_index(j->ri, j->n);
+    free(j->gpa);
     free(j->path);
     free(j);
     return NULL;
@@ -1041,10 +1041,8 @@ static void *unz_worker(void *arg)
         uint64_t start = (uint64_t)k * CHUNK;
         size_t want = j->ri->size - start < CHUNK ? (size_t)(j->ri->size - start) : CHUNK;
         uint8_t *dst = j->r->host + start;
-        if (c->flags & CHUNK_ZERO) {
-            memset(dst, 0, want);
-            continue;
-        }
+        if (c->flags & CHUNK_ZERO)
+            continue;            /* the region was made zero before */
         size_t got = 0;
         if (pread_all(j->fd, buf, c->len, c->off))
             got = ZSTD_decompressDCtx(dc, dst, want, buf, c->len);
@@ -1056,8 +1054,9 @@ static void *unz_worker(void *arg)
     return NULL;
 }
 
-static bool unzip_region(int fd, mem_region *r, const ram_index *ri)
+static bool unzip_region(address_space *as, int fd, mem_region *r, const ram_index *ri)
 {
+    as_zero_ram(as, r);
     unzjob j = { .fd = fd, .r = r, .ri = ri };
     int nt = ncores();
     pthread_t th[16];
@@ -1101,6 +1100,7 @@ int snapshot_load(machine *m, const char *path, bool startup, bool *changed, cha
     snapfile f;
     ram_index *ri = NULL;
     char **disk = NULL;          /* per image: the copy to load, NULL: read-only */
+    uint64_t *gpa = NULL;
     int nblk = block_count();
     int rc = -1;
     if (!m->cls->load_cpus) {
@@ -1207,8 +1207,13 @@ int snapshot_load(machine *m, const char *path, bool startup, bool *changed, cha
     bool incremental = !compressed && base.fd >= 0 && fstat(f.fd, &st) == 0 && st.st_dev == base.dev &&
                        st.st_ino == base.ino && atomic_load(&m->as.ram_track);
     bool background = startup && !compressed && !writes_host;
-    verify_job vj = { .fd = f.fd, .ri = ri, .n = m->as.nram, .compressed = compressed };
-    if (!incremental && !background && !verify_all(&vj, m, true)) {
+    gpa = calloc((size_t)m->as.nram + 1, sizeof(uint64_t));
+    if (!gpa)
+        fatal("out of memory");
+    for (int i = 0; i < m->as.nram; i++)
+        gpa[i] = m->as.ram[i].base;
+    verify_job vj = { .fd = f.fd, .ri = ri, .gpa = gpa, .n = m->as.nram, .compressed = compressed };
+    if (!incremental && !background && !verify_all(&vj, true)) {
         if (progress)
             progress(NULL, 0, 0);
         snprintf(err, errsize, "%s is damaged: RAM at 0x%llx fails its checksum", path, (unsigned long long)vj.bad_at);
@@ -1231,7 +1236,7 @@ int snapshot_load(machine *m, const char *path, bool startup, bool *changed, cha
             ok = read_back_dirty(base.fd, r, &ri[i], &pages);
 #ifdef CONFIG_ZSTD
         else if (compressed)
-            ok = unzip_region(f.fd, r, &ri[i]);
+            ok = unzip_region(&m->as, f.fd, r, &ri[i]);
 #endif
         else
             ok = as_map_ram_file(&m->as, r, f.fd, ri[i].data_off) ||
@@ -1299,8 +1304,8 @@ int snapshot_load(machine *m, const char *path, bool startup, bool *changed, cha
         *j = vj;
         j->fd = dup(f.fd);
         j->path = strdup(path);
-        verify_machine = m;
-        ri = NULL;               /* the thread owns it */
+        ri = NULL;               /* the thread owns them */
+        gpa = NULL;
         pthread_attr_t a;
         pthread_attr_init(&a);
         pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
@@ -1320,6 +1325,7 @@ out:
     if (rc < 0 && *changed)
         base_drop();             /* RAM follows no snapshot any more */
     free_ram_index(ri, m->as.nram);
+    free(gpa);
     for (int i = 0; disk && i < nblk; i++)
         free(disk[i]);
     free(disk);

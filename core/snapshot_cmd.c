@@ -17,13 +17,20 @@
 static const char *dir = "tern-snapshots";
 static bool compress;
 
-/* "\rsaving 123 / 512 MiB" on a terminal, cleared when done */
+/* "\rsaving 123 / 512 MiB" on a terminal, cleared when done; only for large guests,
+ * whose saves and loads take long enough to wonder about */
 static void show_progress(const char *what, uint64_t done, uint64_t total)
 {
+    static bool shown;
     if (!what) {
-        fputs("\r\033[K", stderr);
+        if (shown)
+            fputs("\r\033[K", stderr);
+        shown = false;
         return;
     }
+    if (total < (256ull << 20))
+        return;
+    shown = true;
     fprintf(stderr, "\r%s %llu / %llu MiB", what, (unsigned long long)(done >> 20),
             (unsigned long long)(total >> 20));
 }
