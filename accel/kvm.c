@@ -1166,8 +1166,12 @@ static vcpu *kvm_create(void *arch_cpu, unsigned index, const char *props, char 
     return v;
 }
 
+static void ram_log_follow(kvm_vm *vm, address_space *as);
+
 static void kvm_start(vcpu *v)
 {
+    if (v->cpu->index == 0)
+        ram_log_follow(v->vm, v->cpu->mem);
     /* the thread starts with the kick signal blocked and unblocks it itself, so a
      * kick can never land in another thread */
     sigset_t set, old;
@@ -1277,20 +1281,31 @@ static void ram_log_collect(kvm_vm *vm, address_space *as)
     }
 }
 
+/* The log on or off as the address space's tracking is: when the machine goes on, and
+ * when its first vCPU starts (a machine started running, or after a reset). */
+static void ram_log_follow(kvm_vm *vm, address_space *as)
+{
+    bool track = as && atomic_load(&as->ram_track);
+    if (track != vm->ram_logged)
+        ram_log(vm, track);
+}
+
+void kvm_vm_collect_ram_writes(kvm_vm *vm, address_space *as)
+{
+    if (vm->ram_logged && as)
+        ram_log_collect(vm, as);
+}
+
 /* Keep kvmclock from jumping over a stop, as QEMU does: its value at the stop is given
  * back at the start. And the RAM write log (above). */
 static void kvm_machine_stopped(vcpu *v, bool stopped)
 {
     kvm_vm *vm = v->vm;
     address_space *as = v->cpu->mem;
-    if (stopped) {
-        if (vm->ram_logged && as)
-            ram_log_collect(vm, as);
-    } else if (as) {
-        bool track = atomic_load(&as->ram_track);
-        if (track != vm->ram_logged)
-            ram_log(vm, track);
-    }
+    if (stopped)
+        kvm_vm_collect_ram_writes(vm, as);
+    else
+        ram_log_follow(vm, as);
     if (stopped) {
         struct kvm_clock_data d = { 0 };
         vm->clock_saved = ioctl(vm->vm_fd, KVM_GET_CLOCK, &d) == 0;

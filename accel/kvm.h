@@ -115,6 +115,11 @@ bool kvm_vm_get_state(kvm_vm *vm, kvm_vm_state *s, char *err, size_t errsize);
 bool kvm_vm_set_state(kvm_vm *vm, const kvm_vm_state *s, char *err, size_t errsize);
 void kvm_vm_state_write(const kvm_vm_state *s, state_out *o);
 bool kvm_vm_state_read(state_in *in, uint32_t version, kvm_vm_state *s, char *err, size_t errsize);
+/* While the address space tracks RAM writes (as_ram_track), KVM logs the guest's and
+ * each stop adds them to its marks; a board calls this before it destroys a VM whose
+ * guest may have written since the last stop (a reset). */
+struct address_space;
+void kvm_vm_collect_ram_writes(kvm_vm *vm, struct address_space *as);
 /* kvmclock as KVM has it now, in ns (false if KVM will not say) */
 bool kvm_vm_clock_now(kvm_vm *vm, uint64_t *ns);
 /* The registers tern shows (and sets at boot) */

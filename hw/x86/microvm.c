@@ -220,6 +220,9 @@ static void destroy_vm(microvm *b)
             b->accel->destroy(b->vcpus[i]);
         b->vcpus[i] = NULL;
     }
+    /* what the guest wrote since the last stop still counts (a snapshot return) */
+    if (b->vm)
+        kvm_vm_collect_ram_writes(b->vm, &b->m->as);
     kvm_vm_destroy(b->vm);
     b->vm = NULL;
 }
