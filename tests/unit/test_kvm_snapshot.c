@@ -296,6 +296,55 @@ static uint32_t lapic_reg(const kvm_vcpu_state *s, unsigned off)
     return v;
 }
 
+/* A stream cut short anywhere, a part's length or tag changed, or another version: the
+ * load says so in one line and leaves the vCPU as it was. */
+static void bad_input(box *b)
+{
+    static kvm_vcpu_state before, after, parsed;
+    char err[256];
+    state_out o = { 0 };
+    CHECK(kvm_vcpu_save(b->v, &o, err, sizeof(err)) && kvm_vm_save_state(b->vm, &o, err, sizeof(err)),
+          "save: %s", err);
+    CHECK(kvm_vcpu_get_state(b->v, &before), "get state");
+    unsigned refused = 0, tries = 0;
+    for (size_t cut = 0; cut < o.len; cut += cut < 64 ? 1 : 997) {
+        state_in in = { .data = o.data, .len = cut };
+        err[0] = 0;
+        bool ok = kvm_vcpu_load(b->v, &in, KVM_STATE_VERSION, err, sizeof(err)) &&
+                  kvm_vm_load_state(b->vm, &in, KVM_STATE_VERSION, err, sizeof(err));
+        tries++;
+        if (!ok && err[0] && !strchr(err, '\n'))
+            refused++;
+        else
+            printf("FAIL: a stream cut at %zu of %zu bytes: %s\n", cut, o.len, ok ? "loaded" : "no message");
+    }
+    CHECK(refused == tries, "%u of %u cut streams refused", refused, tries);
+    CHECK(kvm_vcpu_get_state(b->v, &after), "get state");
+    CHECK(!memcmp(&before.regs, &after.regs, sizeof(before.regs)) &&
+          !memcmp(&before.sregs, &after.sregs, sizeof(before.sregs)), "a refused load changed the vCPU");
+    /* the REGS part's length (bytes 12-15: after MPST's tag, length and 4 bytes) */
+    uint8_t *copy = malloc(o.len);
+    memcpy(copy, o.data, o.len);
+    copy[16]++;
+    state_in in = { .data = copy, .len = o.len };
+    CHECK(!kvm_vcpu_state_read(&in, KVM_STATE_VERSION, &parsed, "vCPU 0", err, sizeof(err)) &&
+          strstr(err, "bytes"), "a wrong part length: %s", err);
+    memcpy(copy, o.data, o.len);
+    copy[12] ^= 0x20;                /* the REGS tag */
+    in = (state_in){ .data = copy, .len = o.len };
+    CHECK(!kvm_vcpu_state_read(&in, KVM_STATE_VERSION, &parsed, "vCPU 0", err, sizeof(err)) &&
+          strstr(err, "where"), "a wrong tag: %s", err);
+    in = (state_in){ .data = o.data, .len = o.len };
+    CHECK(!kvm_vcpu_state_read(&in, KVM_STATE_VERSION + 1, &parsed, "vCPU 0", err, sizeof(err)) &&
+          strstr(err, "version"), "another version: %s", err);
+    in = (state_in){ .data = o.data, .len = o.len };
+    CHECK(kvm_vcpu_state_read(&in, KVM_STATE_VERSION, &parsed, "vCPU 0", err, sizeof(err)), "the whole stream: %s",
+          err);
+    printf("bad input: %u cut streams, a wrong length, tag and version refused\n", tries);
+    free(copy);
+    state_out_free(&o);
+}
+
 /* Capabilities this test needs beyond what kvm_vm_create checks. */
 static const char *missing_cap(void)
 {
@@ -519,6 +568,8 @@ int main(void)
                (double)ran / 1e6, (double)(now_ns() - saved_at) / 1e6);
         cur = next;
     }
+    if (!failures)
+        bad_input(cur);
     box_free(cur);
     printf("%u of %d saves came right after a port access the pause finished\n", after_io, ROUNDS);
     (void)tsc_kept;
