@@ -532,8 +532,21 @@ static void microvm_destroy(machine *m)
  * devices are registered and save themselves, and re-drive their irq lines after a
  * load (post_load), which reach the VM's I/O APIC through kvm_irq_line_set. */
 
+/* The vCPUs exist (between a reset's destroying them and making them anew they do not). */
+static bool have_vcpus(microvm *b, char *err, size_t errsize)
+{
+    for (unsigned i = 0; i < b->ncpus; i++)
+        if (!b->vcpus[i] || !b->vm) {
+            snprintf(err, errsize, "vCPU %u does not exist now (the machine is resetting)", i);
+            return false;
+        }
+    return true;
+}
+
 static bool save_kvm(microvm *b, state_out *o, char *err, size_t errsize)
 {
+    if (!have_vcpus(b, err, errsize))
+        return false;
     state_put_u32(o, b->ncpus);
     for (unsigned i = 0; i < b->ncpus; i++)
         if (!kvm_vcpu_save(b->vcpus[i], o, err, errsize))
@@ -594,6 +607,8 @@ static bool microvm_load_cpus(machine *m, state_in *in, uint32_t version, char *
         snprintf(err, errsize, "the snapshot has %u vCPUs, this machine %u (-smp)", n, b->ncpus);
         return false;
     }
+    if (!have_vcpus(b, err, errsize))
+        return false;
     kvm_vcpu_state *cpus = calloc(2 * b->ncpus, sizeof(*cpus));
     if (!cpus)
         fatal("out of memory");
