@@ -52,6 +52,10 @@ void as_destroy(address_space *as)
 
 void as_zero_ram(address_space *as, mem_region *r)
 {
+    /* every page changes (and a reset's loader writes behind the CPUs' backs): an
+     * in-place return must read all of them back */
+    if (r->dirty && atomic_load(&as->ram_track))
+        memset((void *)r->dirty, 0xff, (((r->size + 4095) / 4096 + 63) / 64) * sizeof(uint64_t));
     /* a snapshot's mapping would come back as the snapshot, not as zeroes */
     if (r->file_backed &&
         mmap(r->host, r->size, PROT_READ | PROT_WRITE,
