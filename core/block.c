@@ -3,6 +3,7 @@
  * copied from the file on its first write and served from memory afterwards.
  */
 #include "core/block.h"
+#include "core/fileio.h"
 #include "core/log.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -102,16 +103,7 @@ static bool in_range(const block *b, uint64_t off, size_t len)
 
 static bool file_read(block *b, uint64_t off, void *buf, size_t len)
 {
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = pread(b->fd, (uint8_t *)buf + done, len - done, (off_t)(off + done));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        done += (size_t)n;
-    }
-    return true;
+    return pread_full(b->fd, buf, len, off);
 }
 
 bool block_read(block *b, uint64_t off, void *buf, size_t len)
@@ -140,18 +132,8 @@ bool block_write(block *b, uint64_t off, const void *buf, size_t len)
         return false;
     if (b->written && len)
         memset(b->written + off / CHUNK, 1, (off + len - 1) / CHUNK - off / CHUNK + 1);
-    if (!b->snapshot) {
-        size_t done = 0;
-        while (done < len) {
-            ssize_t n = pwrite(b->fd, (const uint8_t *)buf + done, len - done, (off_t)(off + done));
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0)
-                return false;
-            done += (size_t)n;
-        }
-        return true;
-    }
+    if (!b->snapshot)
+        return pwrite_full(b->fd, buf, len, off);
     while (len) {
         uint64_t c = off / CHUNK, in = off % CHUNK;
         size_t n = CHUNK - in < len ? CHUNK - in : len;
@@ -188,20 +170,6 @@ int block_count(void) { return nopen; }
 block *block_at(int i) { return i >= 0 && i < nopen ? open_blocks[i] : NULL; }
 const char *block_path(const block *b) { return b->path; }
 
-static bool write_all(int fd, const void *buf, size_t len, uint64_t off)
-{
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = pwrite(fd, (const uint8_t *)buf + done, len - done, (off_t)(off + done));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        done += (size_t)n;
-    }
-    return true;
-}
-
 /* [off, off+len) of `in` to the same place in `out`, in the kernel where it can */
 static bool copy_range(int in, int out, uint64_t off, uint64_t len)
 {
@@ -215,7 +183,7 @@ static bool copy_range(int in, int out, uint64_t off, uint64_t len)
             /* not across these file systems: through a buffer (the main thread only) */
             size_t want = len < sizeof(buf) ? (size_t)len : sizeof(buf);
             ssize_t r = pread(in, buf, want, (off_t)off);
-            if (r <= 0 || !write_all(out, buf, (size_t)r, off))
+            if (r <= 0 || !pwrite_full(out, buf, (size_t)r, off))
                 return false;
             n = r;
         }
@@ -243,7 +211,7 @@ static bool copy_extents(int in, int out, uint64_t size, bool out_fresh)
                 static const uint8_t zero[65536];
                 for (uint64_t z = off; z < (uint64_t)data;) {
                     size_t n = (uint64_t)data - z < sizeof(zero) ? (size_t)((uint64_t)data - z) : sizeof(zero);
-                    if (!write_all(out, zero, n, z))
+                    if (!pwrite_full(out, zero, n, z))
                         return false;
                     z += n;
                 }
@@ -285,7 +253,7 @@ bool block_save_copy(block *b, const char *dest, char *err, size_t errsize)
                 continue;
             uint64_t start = i * CHUNK;
             size_t n = b->size - start < CHUNK ? (size_t)(b->size - start) : CHUNK;
-            ok = write_all(out, b->chunks[i], n, start);
+            ok = pwrite_full(out, b->chunks[i], n, start);
         }
     }
     if (ok)

@@ -11,6 +11,7 @@
  */
 #include "core/snapshot.h"
 #include "core/block.h"
+#include "core/fileio.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/state.h"
@@ -82,37 +83,6 @@ static void base_drop(void)
 }
 
 /* ---- small helpers ---- */
-
-static bool pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
-{
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = pwrite(fd, (const uint8_t *)buf + done, len - done, (off_t)(off + done));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            if (n == 0)
-                errno = ENOSPC;
-            return false;
-        }
-        done += (size_t)n;
-    }
-    return true;
-}
-
-static bool pread_all(int fd, void *buf, size_t len, uint64_t off)
-{
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = pread(fd, (uint8_t *)buf + done, len - done, (off_t)(off + done));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        done += (size_t)n;
-    }
-    return true;
-}
 
 static bool all_zero(const uint8_t *p, size_t n)
 {
@@ -423,7 +393,7 @@ static bool write_ram(int fd, const mem_region *r, ram_index *ri, uint64_t *pos,
             pthread_mutex_unlock(&j.lock);
             ri->c[k].off = *pos;
             if (ok && j.out[k]) {
-                ok = pwrite_all(fd, j.out[k], ri->c[k].len, *pos);
+                ok = pwrite_full(fd, j.out[k], ri->c[k].len, *pos);
                 *pos += ri->c[k].len;
                 *stored += ri->c[k].len;
             }
@@ -460,7 +430,7 @@ static bool write_ram(int fd, const mem_region *r, ram_index *ri, uint64_t *pos,
             size_t end = pg + PAGE;
             while (end < n && !all_zero(p + end, PAGE))
                 end += PAGE;
-            if (!pwrite_all(fd, p + pg, end - pg, c->off + pg))
+            if (!pwrite_full(fd, p + pg, end - pg, c->off + pg))
                 return false;
             *stored += end - pg;
             any = true;
@@ -494,6 +464,8 @@ int snapshot_save(machine *m, const char *path, const snapshot_save_opts *o, cha
     uint64_t t0 = now_ns();
     memset(&last, 0, sizeof(last));
     last.save = true;
+    if (errsize)
+        err[0] = 0;
     if (!m->cls->save_cpus) {
         snprintf(err, errsize, "the %s board cannot be saved", m->cls->name);
         return -1;
@@ -629,7 +601,7 @@ int snapshot_save(machine *m, const char *path, const snapshot_save_opts *o, cha
                   .file_size = pos + meta.len, .saved_at = (int64_t)time(NULL), .vm_clock = vclock_ns() };
     uint8_t h[HDR_SIZE];
     encode_header(h, &hd);
-    if (ok && !(pwrite_all(fd, meta.data, meta.len, pos) && pwrite_all(fd, h, HDR_SIZE, 0) &&
+    if (ok && !(pwrite_full(fd, meta.data, meta.len, pos) && pwrite_full(fd, h, HDR_SIZE, 0) &&
                 ftruncate(fd, (off_t)hd.file_size) == 0 && fdatasync(fd) == 0)) {
         ok = false;
         snprintf(err, errsize, "cannot write %s: %s", path, strerror(errno ? errno : EIO));
@@ -738,7 +710,7 @@ static int snapfile_open(snapfile *f, const char *path, char *err, size_t errsiz
         return -1;
     }
     uint8_t h[HDR_SIZE];
-    if ((uint64_t)st.st_size < 8 || !pread_all(f->fd, h, (uint64_t)st.st_size < HDR_SIZE ? (size_t)st.st_size : HDR_SIZE, 0) ||
+    if ((uint64_t)st.st_size < 8 || !pread_full(f->fd, h, (uint64_t)st.st_size < HDR_SIZE ? (size_t)st.st_size : HDR_SIZE, 0) ||
         memcmp(h, MAGIC, 8)) {
         snprintf(err, errsize, "%s is not a tern snapshot", path);
         return -1;
@@ -770,7 +742,7 @@ static int snapfile_open(snapfile *f, const char *path, char *err, size_t errsiz
     f->meta = malloc(f->hd.meta_len + 1);
     if (!f->meta)
         fatal("out of memory");
-    if (!pread_all(f->fd, f->meta, f->hd.meta_len, f->hd.meta_off)) {
+    if (!pread_full(f->fd, f->meta, f->hd.meta_len, f->hd.meta_off)) {
         snprintf(err, errsize, "%s: %s", path, strerror(errno ? errno : EIO));
         return -1;
     }
@@ -956,9 +928,9 @@ static bool verify_chunk(int fd, const ram_chunk *c, bool compressed, uint8_t *b
         off_t d = lseek(fd, (off_t)c->off, SEEK_DATA);
         if ((d < 0 && errno == ENXIO) || (d >= 0 && (uint64_t)d >= c->off + c->len))
             return true;
-        return pread_all(fd, buf, c->len, c->off) && all_zero(buf, c->len);
+        return pread_full(fd, buf, c->len, c->off) && all_zero(buf, c->len);
     }
-    return pread_all(fd, buf, c->len, c->off) && crc32c(0, buf, c->len) == c->crc;
+    return pread_full(fd, buf, c->len, c->off) && crc32c(0, buf, c->len) == c->crc;
 }
 
 typedef struct verify_job {
@@ -1044,7 +1016,7 @@ static void *unz_worker(void *arg)
         if (c->flags & CHUNK_ZERO)
             continue;            /* the region was made zero before */
         size_t got = 0;
-        if (pread_all(j->fd, buf, c->len, c->off))
+        if (pread_full(j->fd, buf, c->len, c->off))
             got = ZSTD_decompressDCtx(dc, dst, want, buf, c->len);
         if (ZSTD_isError(got) || got != want)
             atomic_store(&j->failed, true);
@@ -1082,7 +1054,7 @@ static bool read_back_dirty(int fd, mem_region *r, const ram_index *ri, uint64_t
         uint64_t end = p + 1;
         while (end < npages && (atomic_load_explicit(&r->dirty[end / 64], memory_order_relaxed) >> (end % 64) & 1))
             end++;
-        if (!pread_all(fd, r->host + p * PAGE, (end - p) * PAGE, ri->data_off + p * PAGE))
+        if (!pread_full(fd, r->host + p * PAGE, (end - p) * PAGE, ri->data_off + p * PAGE))
             return false;
         *pages += end - p;
         p = end;
@@ -1240,7 +1212,7 @@ int snapshot_load(machine *m, const char *path, bool startup, bool *changed, cha
 #endif
         else
             ok = as_map_ram_file(&m->as, r, f.fd, ri[i].data_off) ||
-                 pread_all(f.fd, r->host, r->size, ri[i].data_off);
+                 pread_full(f.fd, r->host, r->size, ri[i].data_off);
         if (!ok) {
             snprintf(err, errsize, "%s: cannot read its RAM: %s", path, strerror(errno ? errno : EIO));
             goto out;

@@ -108,22 +108,7 @@ static json *error_obj(const char *cls, const char *fmt, ...)
 
 /* ---- events ---- */
 
-static void on_event(void *opaque, const char *name, bool guest, const char *reason)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    for (qmp_session *s = sessions; s; s = s->next) {
-        if (!s->command_mode || !chardev_connected(s->chr))
-            continue;
-        json *e = json_build("{'timestamp': {'seconds': %lld, 'microseconds': %lld}, 'event': %s}",
-                             (long long)tv.tv_sec, (long long)tv.tv_usec, name);
-        if (reason)
-            json_object_set(e, "data", json_build("{'guest': %b, 'reason': %s}", guest, reason));
-        send_json(s, e);
-    }
-}
-
-/* An event with data, to every session in command mode. */
+/* An event (with data, if not NULL) to every session in command mode. */
 static void emit_event(const char *name, json *data)
 {
     struct timeval tv;
@@ -133,12 +118,20 @@ static void emit_event(const char *name, json *data)
             continue;
         json *e = json_build("{'timestamp': {'seconds': %lld, 'microseconds': %lld}, 'event': %s}",
                              (long long)tv.tv_sec, (long long)tv.tv_usec, name);
-        char *text = json_emit(data);
-        json_object_set(e, "data", json_parse(text, strlen(text), NULL, 0));
-        free(text);
+        if (data) {
+            char *text = json_emit(data);
+            json_object_set(e, "data", json_parse(text, strlen(text), NULL, 0));
+            free(text);
+        }
         send_json(s, e);
     }
     json_free(data);
+}
+
+/* The machine's run-state events (cpus.h): RESET and SHUTDOWN say why. */
+static void on_event(void *opaque, const char *name, bool guest, const char *reason)
+{
+    emit_event(name, reason ? json_build("{'guest': %b, 'reason': %s}", guest, reason) : NULL);
 }
 
 /* ---- arguments ---- */
