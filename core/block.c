@@ -258,8 +258,10 @@ bool block_save_copy(block *b, const char *dest, char *err, size_t errsize)
     }
     if (ok)
         ok = fdatasync(out) == 0;
-    if (!ok)
+    if (!ok) {
         snprintf(err, errsize, "%s: %s", dest, strerror(errno ? errno : EIO));
+        unlink(dest);            /* no partial copy stays behind */
+    }
     close(out);
     return ok;
 }

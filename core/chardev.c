@@ -28,7 +28,7 @@ static void send_event(chardev *c, int i, int event);
 static struct termios saved_tio;
 static bool tio_saved;
 
-static void restore_terminal(void)
+void chardev_restore_terminal(void)
 {
     if (tio_saved) {
         tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
@@ -38,7 +38,7 @@ static void restore_terminal(void)
 
 static void fatal_signal(int sig)
 {
-    restore_terminal();
+    chardev_restore_terminal();
     signal(sig, SIG_DFL);
     raise(sig);
 }
@@ -59,10 +59,15 @@ void chardev_raw_terminal(bool keep_signals)
     t.c_cc[VTIME] = 0;
     tio_saved = true;
     tcsetattr(STDIN_FILENO, TCSANOW, &t);
-    atexit(restore_terminal);
+    atexit(chardev_restore_terminal);
     static const int sigs[] = { SIGTERM, SIGHUP, SIGQUIT, SIGSEGV, SIGABRT, SIGBUS, SIGFPE };
-    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+        /* a handler of tern's own (the snapshot's SIGBUS) restores the terminal itself */
+        struct sigaction old;
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_DFL)
+            continue;
         signal(sigs[i], fatal_signal);
+    }
 }
 
 /* ---- registry ---- */
@@ -115,7 +120,7 @@ void chardev_close(chardev *c)
     io_watch_remove(c->listen_watch);
     if (c->in_fd == STDIN_FILENO) {
         fcntl(c->in_fd, F_SETFL, fcntl(c->in_fd, F_GETFL) & ~O_NONBLOCK);
-        restore_terminal();
+        chardev_restore_terminal();
     }
     if (c->in_fd > STDERR_FILENO)
         close(c->in_fd);

@@ -70,4 +70,8 @@ bool chardev_connected(const chardev *c);
 /* Text as QEMU's monitor writes it: every "\n" as "\r\n", on every backend. */
 void chardev_write_text(chardev *c, const char *text);
 
+/* Put the terminal back as it was before raw mode (async-signal-safe: a fatal signal's
+ * handler calls it). */
+void chardev_restore_terminal(void);
+
 #endif

@@ -12,6 +12,7 @@
 #include "core/snapshot.h"
 #include "core/block.h"
 #include "core/fileio.h"
+#include "core/chardev.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/state.h"
@@ -22,6 +23,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +64,20 @@ typedef struct header {
 } header;
 
 static snapshot_stats last;
+
+/* A start-up load's RAM check still running: a save waits for it, so damaged RAM is
+ * never written out again under fresh checksums. */
+static pthread_mutex_t check_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t check_done = PTHREAD_COND_INITIALIZER;
+static bool checking;
+
+static void snapshot_wait_checked(void)
+{
+    pthread_mutex_lock(&check_lock);
+    while (checking)
+        pthread_cond_wait(&check_done, &check_lock);
+    pthread_mutex_unlock(&check_lock);
+}
 static snapshot_progress_fn *progress;
 
 const snapshot_stats *snapshot_last_stats(void) { return &last; }
@@ -313,7 +329,8 @@ typedef struct zjob {
     ram_index *ri;
     uint8_t **out;               /* per chunk: its frame (NULL: zero chunk) */
     _Atomic uint32_t next;
-    _Atomic uint32_t done;
+    uint32_t written;            /* chunks the writer has taken (under lock) */
+    uint32_t window;             /* how far ahead of it workers may go */
     pthread_mutex_t lock;
     pthread_cond_t cond;
     bool *ready;
@@ -327,6 +344,11 @@ static void *zworker(void *arg)
         uint32_t k = atomic_fetch_add(&j->next, 1);
         if (k >= j->ri->nchunks)
             break;
+        /* frames wait in memory until written in order: keep that bounded */
+        pthread_mutex_lock(&j->lock);
+        while (k >= j->written + j->window)
+            pthread_cond_wait(&j->cond, &j->lock);
+        pthread_mutex_unlock(&j->lock);
         uint64_t start = (uint64_t)k * CHUNK;
         size_t n = j->ri->size - start < CHUNK ? (size_t)(j->ri->size - start) : CHUNK;
         ram_chunk *c = &j->ri->c[k];
@@ -381,6 +403,7 @@ static bool write_ram(int fd, const mem_region *r, ram_index *ri, uint64_t *pos,
         pthread_mutex_init(&j.lock, NULL);
         pthread_cond_init(&j.cond, NULL);
         int nt = ncores();
+        j.window = 4 * (uint32_t)nt;
         pthread_t th[16];
         for (int i = 0; i < nt; i++)
             if (pthread_create(&th[i], NULL, zworker, &j))
@@ -390,6 +413,8 @@ static bool write_ram(int fd, const mem_region *r, ram_index *ri, uint64_t *pos,
             pthread_mutex_lock(&j.lock);
             while (!j.ready[k])
                 pthread_cond_wait(&j.cond, &j.lock);
+            j.written = k + 1;
+            pthread_cond_broadcast(&j.cond);
             pthread_mutex_unlock(&j.lock);
             ri->c[k].off = *pos;
             if (ok && j.out[k]) {
@@ -456,8 +481,32 @@ static char *disk_copy_name(const char *path, const char *tag, int i)
     return s;
 }
 
-/* The disk copies an existing snapshot names (to delete them after it is replaced). */
+/* The disk copies an existing snapshot names, to delete them with it: only names a
+ * save of this very path makes (PATH.XXXXXX.diskN beside it), so a copied or crafted
+ * file cannot delete anything else. */
 static int read_disk_names(const char *path, char ***names);
+
+static bool own_copy_name(const char *path, const char *name)
+{
+    const char *slash = strrchr(path, '/');
+    const char *bn = slash ? slash + 1 : path;
+    size_t n = strlen(bn);
+    if (strncmp(name, bn, n) || name[n] != '.')
+        return false;
+    const char *p = name + n + 1;
+    for (int i = 0; i < 6; i++, p++)
+        if (!*p || *p == '/' || *p == '.')
+            return false;
+    if (strncmp(p, ".disk", 5))
+        return false;
+    p += 5;
+    if (!*p)
+        return false;
+    for (; *p; p++)
+        if (*p < '0' || *p > '9')
+            return false;
+    return true;
+}
 
 int snapshot_save(machine *m, const char *path, const snapshot_save_opts *o, char *err, size_t errsize)
 {
@@ -490,6 +539,18 @@ int snapshot_save(machine *m, const char *path, const snapshot_save_opts *o, cha
         }
     }
 
+    /* a symbolic link is followed (as QEMU writes through it); anything but a regular
+     * file at the destination is refused rather than replaced */
+    char *real = realpath(path, NULL);
+    struct stat dst;
+    if (real)
+        path = real;
+    if (stat(path, &dst) == 0 && !S_ISREG(dst.st_mode)) {
+        snprintf(err, errsize, "cannot write %s: not a regular file", path);
+        free(real);
+        return -1;
+    }
+    snapshot_wait_checked();
     /* the temporary file beside the destination, so that rename() is atomic */
     char *tmp;
     if (asprintf(&tmp, "%s.tmp-XXXXXX", path) < 0)
@@ -498,6 +559,7 @@ int snapshot_save(machine *m, const char *path, const snapshot_save_opts *o, cha
     if (fd < 0) {
         snprintf(err, errsize, "cannot write %s: %s", path, strerror(errno));
         free(tmp);
+        free(real);
         return -1;
     }
     const char *tag = tmp + strlen(path) + 5;      /* mkstemp's six characters */
@@ -506,7 +568,6 @@ int snapshot_save(machine *m, const char *path, const snapshot_save_opts *o, cha
     if (!copies)
         fatal("out of memory");
     bool ok = true;
-    const char *failed = tmp;
 
     /* RAM writes from now on are measured against this snapshot */
     as_ram_track(&m->as, true);
@@ -610,7 +671,6 @@ int snapshot_save(machine *m, const char *path, const snapshot_save_opts *o, cha
     }
     state_out_free(&meta);
     state_out_free(&body);
-    (void)failed;
 
     char **old = NULL;
     int nold = ok ? read_disk_names(path, &old) : 0;
@@ -656,6 +716,7 @@ int snapshot_save(machine *m, const char *path, const snapshot_save_opts *o, cha
     free(copies);
     close(fd);
     free(tmp);
+    free(real);
     if (progress)
         progress(NULL, 0, 0);
     last.ok = ok;
@@ -699,7 +760,8 @@ static void snapfile_close(snapfile *f)
 static int snapfile_open(snapfile *f, const char *path, char *err, size_t errsize)
 {
     memset(f, 0, sizeof(*f));
-    f->fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* not blocking: a FIFO would wait for a writer forever */
+    f->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     struct stat st;
     if (f->fd < 0 || fstat(f->fd, &st) < 0) {
         snprintf(err, errsize, "%s: %s", path, strerror(errno));
@@ -768,9 +830,15 @@ static int snapfile_open(snapfile *f, const char *path, char *err, size_t errsiz
             snprintf(err, errsize, "%s is damaged: section %.4s %s fails its checksum", path, (char *)&s.tag, s.name);
             return -1;
         }
-        f->s = realloc(f->s, sizeof(sect) * (size_t)(f->ns + 1));
-        if (!f->s)
-            fatal("out of memory");
+        if (f->ns == 1 << 16) {            /* far beyond any machine's devices */
+            in.bad = true;
+            break;
+        }
+        if ((f->ns & (f->ns - 1)) == 0) {
+            f->s = realloc(f->s, sizeof(sect) * (size_t)(f->ns ? 2 * f->ns : 16));
+            if (!f->s)
+                fatal("out of memory");
+        }
         f->s[f->ns++] = s;
     }
     if (in.bad) {
@@ -808,7 +876,7 @@ static int read_disk_names(const char *path, char ***names)
             state_get_str(&in, name, sizeof(name));
             state_get_u64(&in);
             state_get_u64(&in);
-            if (!copied || in.bad || strchr(name, '/'))
+            if (!copied || in.bad || !own_copy_name(path, name))
                 continue;
             *names = realloc(*names, sizeof(char *) * (size_t)(n + 1));
             if (!*names || asprintf(&(*names)[n], "%s/%s", f.dir, name) < 0)
@@ -979,6 +1047,10 @@ static void *verify_thread(void *arg)
                 (unsigned long long)j->bad_at);
         _exit(2);
     }
+    pthread_mutex_lock(&check_lock);
+    checking = false;
+    pthread_cond_broadcast(&check_done);
+    pthread_mutex_unlock(&check_lock);
     close(j->fd);
     free_ram_index(j->ri, j->n);
     free(j->gpa);
@@ -988,6 +1060,57 @@ static void *verify_thread(void *arg)
 }
 
 /* ---- loading RAM ---- */
+
+/* RAM mapped from a snapshot file faults with SIGBUS if the file shrinks under it
+ * (truncated or rewritten in place by something else): one line, exit status 2, rather
+ * than a crash. */
+#define MAX_MAPPED 8
+static struct { uintptr_t start, end; } mapped[MAX_MAPPED];
+static _Atomic int nmapped;
+static struct sigaction old_bus;
+
+static void on_sigbus(int sig, siginfo_t *si, void *ctx)
+{
+    uintptr_t a = (uintptr_t)si->si_addr;
+    for (int i = 0; i < atomic_load(&nmapped); i++)
+        if (a >= mapped[i].start && a < mapped[i].end) {
+            static const char msg[] = "tern: the snapshot file guest RAM is mapped from was truncated "
+                                      "or rewritten: cannot go on\n";
+            chardev_restore_terminal();
+            ssize_t r = write(2, msg, sizeof(msg) - 1);
+            (void)r;
+            _exit(2);
+        }
+    /* not ours: whoever handled it before, else the default action on return */
+    if (old_bus.sa_flags & SA_SIGINFO && old_bus.sa_sigaction)
+        old_bus.sa_sigaction(sig, si, ctx);
+    else if (old_bus.sa_handler != SIG_DFL && old_bus.sa_handler != SIG_IGN)
+        old_bus.sa_handler(sig);
+    else
+        signal(SIGBUS, SIG_DFL);
+}
+
+static void watch_mapping(mem_region *r)
+{
+    static bool installed;
+    if (!installed) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_sigaction = on_sigbus;
+        sa.sa_flags = SA_SIGINFO;
+        sigaction(SIGBUS, &sa, &old_bus);
+        installed = true;
+    }
+    int n = atomic_load(&nmapped);
+    for (int i = 0; i < n; i++)
+        if (mapped[i].start == (uintptr_t)r->host)
+            return;
+    if (n < MAX_MAPPED) {
+        mapped[n].start = (uintptr_t)r->host;
+        mapped[n].end = (uintptr_t)r->host + r->size;
+        atomic_store(&nmapped, n + 1);
+    }
+}
 
 #ifdef CONFIG_ZSTD
 typedef struct unzjob {
@@ -1210,9 +1333,12 @@ int snapshot_load(machine *m, const char *path, bool startup, bool *changed, cha
         else if (compressed)
             ok = unzip_region(&m->as, f.fd, r, &ri[i]);
 #endif
-        else
-            ok = as_map_ram_file(&m->as, r, f.fd, ri[i].data_off) ||
-                 pread_full(f.fd, r->host, r->size, ri[i].data_off);
+        else if (as_map_ram_file(&m->as, r, f.fd, ri[i].data_off)) {
+            watch_mapping(r);
+            ok = true;
+        } else {
+            ok = pread_full(f.fd, r->host, r->size, ri[i].data_off);
+        }
         if (!ok) {
             snprintf(err, errsize, "%s: cannot read its RAM: %s", path, strerror(errno ? errno : EIO));
             goto out;
@@ -1225,13 +1351,6 @@ int snapshot_load(machine *m, const char *path, bool startup, bool *changed, cha
             base.fd = dup(f.fd);
             base.dev = st.st_dev;
             base.ino = st.st_ino;
-        }
-    }
-    for (int i = 0; i < nblk; i++) {
-        char why[400];
-        if (disk[i] && !block_load_copy(block_at(i), disk[i], why, sizeof(why))) {
-            snprintf(err, errsize, "%s", why);
-            goto out;
         }
     }
     state_in in = { .data = cpus->data, .len = cpus->len };
@@ -1263,6 +1382,14 @@ int snapshot_load(machine *m, const char *path, bool startup, bool *changed, cha
             goto out;
         }
     }
+    /* the disks last: a state the machine refused must leave the host's images alone */
+    for (int i = 0; i < nblk; i++) {
+        char why[400];
+        if (disk[i] && !block_load_copy(block_at(i), disk[i], why, sizeof(why))) {
+            snprintf(err, errsize, "%s", why);
+            goto out;
+        }
+    }
     for (int i = 0; i < ndev; i++) {
         const device_ops *ops = device_ops_of(m->devices, i);
         if (ops->post_load)
@@ -1278,6 +1405,7 @@ int snapshot_load(machine *m, const char *path, bool startup, bool *changed, cha
         j->path = strdup(path);
         ri = NULL;               /* the thread owns them */
         gpa = NULL;
+        checking = true;
         pthread_attr_t a;
         pthread_attr_init(&a);
         pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);

@@ -106,7 +106,8 @@ static int load_path(machine *m, const char *path, char *err, size_t errsize)
     bool was = stop_for(m);
     bool changed;
     int r = snapshot_load(m, path, false, &changed, err, errsize);
-    if (r == 0 ? was || vm_state() == RUN_STATE_POSTMIGRATE : !changed && was)
+    /* running again only if it was running (after migrate it stays stopped, as QEMU) */
+    if (was && (r == 0 || !changed))
         vm_start(m);
     return r;
 }

@@ -218,9 +218,13 @@ void state_clear(const state_desc *d, void *obj)
 /* ---- CRC-32C ---- */
 
 static uint32_t crc_table[8][256];
+static bool crc_hw;              /* SSE4.2's crc32 instruction is there */
 
 __attribute__((constructor)) static void crc_init(void)
 {
+#if defined(__x86_64__)
+    crc_hw = __builtin_cpu_supports("sse4.2");
+#endif
     for (uint32_t i = 0; i < 256; i++) {
         uint32_t c = i;
         for (int k = 0; k < 8; k++)
@@ -273,10 +277,7 @@ uint32_t crc32c(uint32_t crc, const void *buf, size_t len)
 {
     uint32_t c = ~crc;
 #if defined(__x86_64__)
-    static int hw = -1;
-    if (hw < 0)
-        hw = __builtin_cpu_supports("sse4.2") ? 1 : 0;
-    if (hw)
+    if (crc_hw)
         return ~crc32c_hw(c, buf, len);
 #endif
     return ~crc32c_soft(c, buf, len);

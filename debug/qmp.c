@@ -618,10 +618,13 @@ static void job_run(void *opaque)
         r = snapcmd_loadvm(j->m, j->tag, j->error, sizeof(j->error));
     else
         r = snapcmd_delvm(j->tag, j->error, sizeof(j->error));
-    if (r == 0)
+    if (r == 0) {
         j->error[0] = 0;
-    job_status(j, "waiting");
-    job_status(j, "pending");
+        job_status(j, "waiting");
+        job_status(j, "pending");
+    } else {
+        job_status(j, "aborting");       /* as QEMU's failed jobs */
+    }
     job_status(j, "concluded");
 }
 

@@ -5,6 +5,7 @@
 #ifndef TERN_RISCV_CPU_H
 #define TERN_RISCV_CPU_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
 #include <stdatomic.h>
@@ -237,6 +238,8 @@ extern const struct state_desc rv_cpu_state;
 /* After rv_cpu_state was loaded into a paused hart: drop what was derived from the old
  * state (TLB, jump and decode caches) and re-arm its timer. */
 void rv_cpu_state_loaded(rv_cpu *c);
+/* Whether a loaded state is one the hart can be in (`now`: the hart as configured). */
+bool rv_cpu_state_valid(const rv_cpu *c, const rv_cpu *now, char *err, size_t errsize);
 
 /* ---- trap.c ---- */
 /* Takes a synchronous exception at c->pc; sets c->pc to the handler. Returns RV_JUMP. */

@@ -5,6 +5,7 @@
  */
 #include "cpu/riscv/cpu.h"
 #include "core/state.h"
+#include <stdio.h>
 #include <string.h>
 
 static const state_field rv_fields[] = {
@@ -26,6 +27,27 @@ static const state_field rv_fields[] = {
     STATE_FIELD(rv_cpu, wfi), STATE_FIELD(rv_cpu, irq_lines),
 };
 const state_desc rv_cpu_state = STATE_DESC(1, rv_fields);
+
+bool rv_cpu_state_valid(const rv_cpu *c, const rv_cpu *now, char *err, size_t errsize)
+{
+    const char *bad = NULL;
+    unsigned satp_mode = (unsigned)(c->satp >> 60);
+    if (c->priv != PRV_U && c->priv != PRV_S && c->priv != PRV_M)
+        bad = "privilege mode";
+    else if (c->frm > 7 || c->fflags > 0x1f)
+        bad = "floating-point control";
+    else if (c->misa != now->misa)
+        bad = "misa (another set of extensions)";
+    else if (satp_mode != 0 && satp_mode != 8 && satp_mode != 9 && satp_mode != 10)
+        bad = "satp mode";
+    else if (((c->mstatus & MSTATUS_MPP) >> 11) == 2)
+        bad = "mstatus.MPP";
+    if (bad) {
+        snprintf(err, errsize, "hart %llu has an impossible %s", (unsigned long long)c->mhartid, bad);
+        return false;
+    }
+    return true;
+}
 
 void rv_cpu_state_loaded(rv_cpu *c)
 {

@@ -339,17 +339,32 @@ static int virt_pre_save(machine *m, char *err, size_t errsize)
 static bool virt_load_cpus(machine *m, state_in *in, uint32_t version, char *err, size_t errsize)
 {
     virt_board *b = m->board;
+    /* each hart's state is read into a scratch copy and checked before any is taken */
+    rv_cpu *scratch = malloc(sizeof(rv_cpu));
+    if (!scratch)
+        fatal("out of memory");
+    size_t start = in->pos;
     for (unsigned i = 0; i < b->nharts; i++) {
-        if (!state_load(&rv_cpu_state, b->harts[i], in, version)) {
+        memcpy(scratch, b->harts[i], sizeof(rv_cpu));
+        if (!state_load(&rv_cpu_state, scratch, in, version)) {
             snprintf(err, errsize, "the state of hart %u is cut short", i);
+            free(scratch);
             return false;
         }
-        if (b->harts[i]->mhartid != i) {
-            snprintf(err, errsize, "hart %u was saved as hart %llu", i,
-                     (unsigned long long)b->harts[i]->mhartid);
+        if (!rv_cpu_state_valid(scratch, b->harts[i], err, errsize)) {
+            free(scratch);
+            return false;
+        }
+        if (scratch->mhartid != i) {
+            snprintf(err, errsize, "hart %u was saved as hart %llu", i, (unsigned long long)scratch->mhartid);
+            free(scratch);
             return false;
         }
     }
+    free(scratch);
+    in->pos = start;
+    for (unsigned i = 0; i < b->nharts; i++)
+        state_load(&rv_cpu_state, b->harts[i], in, version);
     if (!semihosting_state_load(in, err, errsize))
         return false;
     for (unsigned i = 0; i < b->nharts; i++) {
