@@ -91,6 +91,49 @@ static struct {
     ino_t ino;
 } base = { -1, 0, 0 };
 
+/* Snapshot files this process wrote or checked whole, as they were then: loading one
+ * again while it is unchanged (same inode, size, modification and change times; any
+ * write moves the change time, which no user can set) needs no second RAM check. */
+typedef struct file_id { dev_t dev; ino_t ino; off_t size; struct timespec mtime, ctime; } file_id;
+#define MAX_TRUSTED 16
+static file_id trusted[MAX_TRUSTED];
+static int ntrusted;
+
+static bool same_id(const file_id *a, const struct stat *st)
+{
+    return a->dev == st->st_dev && a->ino == st->st_ino && a->size == st->st_size &&
+           a->mtime.tv_sec == st->st_mtim.tv_sec && a->mtime.tv_nsec == st->st_mtim.tv_nsec &&
+           a->ctime.tv_sec == st->st_ctim.tv_sec && a->ctime.tv_nsec == st->st_ctim.tv_nsec;
+}
+
+static void trust_file(int fd)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return;
+    for (int i = 0; i < ntrusted; i++)
+        if (trusted[i].dev == st.st_dev && trusted[i].ino == st.st_ino) {
+            trusted[i] = (file_id){ st.st_dev, st.st_ino, st.st_size, st.st_mtim, st.st_ctim };
+            return;
+        }
+    if (ntrusted == MAX_TRUSTED)
+        memmove(trusted, trusted + 1, sizeof(file_id) * (MAX_TRUSTED - 1));
+    else
+        ntrusted++;
+    trusted[ntrusted - 1] = (file_id){ st.st_dev, st.st_ino, st.st_size, st.st_mtim, st.st_ctim };
+}
+
+static bool is_trusted(int fd)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return false;
+    for (int i = 0; i < ntrusted; i++)
+        if (same_id(&trusted[i], &st))
+            return true;
+    return false;
+}
+
 static void base_drop(void)
 {
     if (base.fd >= 0)
@@ -693,6 +736,7 @@ int snapshot_save(machine *m, const char *path, const snapshot_save_opts *o, cha
             if (!mine)
                 unlink(old[i]);
         }
+        trust_file(fd);
         for (int i = 0; i < nblk; i++)
             if (copies[i])
                 block_set_base(block_at(i), copies[i]);
@@ -1301,14 +1345,15 @@ int snapshot_load(machine *m, const char *path, bool startup, bool *changed, cha
     struct stat st;
     bool incremental = !compressed && base.fd >= 0 && fstat(f.fd, &st) == 0 && st.st_dev == base.dev &&
                        st.st_ino == base.ino && atomic_load(&m->as.ram_track);
-    bool background = startup && !compressed && !writes_host;
+    bool background = startup && !compressed && !writes_host && !is_trusted(f.fd);
     gpa = calloc((size_t)m->as.nram + 1, sizeof(uint64_t));
     if (!gpa)
         fatal("out of memory");
     for (int i = 0; i < m->as.nram; i++)
         gpa[i] = m->as.ram[i].base;
     verify_job vj = { .fd = f.fd, .ri = ri, .gpa = gpa, .n = m->as.nram, .compressed = compressed };
-    if (!incremental && !background && !verify_all(&vj, true)) {
+    bool checked = incremental || is_trusted(f.fd);
+    if (!checked && !background && !verify_all(&vj, true)) {
         if (progress)
             progress(NULL, 0, 0);
         snprintf(err, errsize, "%s is damaged: RAM at 0x%llx fails its checksum", path, (unsigned long long)vj.bad_at);
@@ -1413,6 +1458,8 @@ int snapshot_load(machine *m, const char *path, bool startup, bool *changed, cha
             fatal("cannot start checking %s", path);
         pthread_attr_destroy(&a);
     }
+    if (!background)
+        trust_file(f.fd);        /* checked now (or before) */
     rc = 0;
     last.incremental = incremental;
     last.pages_back = pages;
