@@ -89,6 +89,15 @@ static void kick(void *opaque, unsigned hart) { (void)opaque, (void)hart; }
 static void uart_irq(void *opaque, bool level) { ((mach *)opaque)->uart_irq = level; }
 static void pci_line(void *opaque, unsigned line, bool level) { ((mach *)opaque)->lines[line] = level; }
 
+static void mach_free(mach *m)
+{
+    device_list_free(m->devs);
+    for (int i = 0; i < 2; i++)
+        free(m->harts[i]);
+    as_destroy(&m->as);
+    as_destroy(&m->io);
+}
+
 static void mach_init(mach *m, bool with_vga)
 {
     memset(m, 0, sizeof(*m));
@@ -261,6 +270,10 @@ int main(void)
 
     state_out_free(&snap);
     state_out_free(&bad);
+    mach_free(&a);
+    mach_free(&b);
+    mach_free(&c);
+    mach_free(&d);
     if (failures) {
         printf("%d failures\n", failures);
         return 1;

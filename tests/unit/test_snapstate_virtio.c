@@ -158,6 +158,8 @@ static void test_input(void)
     state_out_free(&again);
     state_out_free(&before);
     state_out_free(&after);
+    virtio_input_backend.destroy(&b);
+    virtio_input_backend.destroy(&d);
 }
 
 /* ---- virtio-gpu ---- */
@@ -312,6 +314,7 @@ static void test_console(void)
     state_out_free(&after);
     state_out_free(&empty);
     state_out_free(&big);
+    virtio_console_backend.destroy(&a);
 }
 
 /* ---- the network ---- */
