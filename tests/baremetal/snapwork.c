@@ -30,7 +30,7 @@ __attribute__((interrupt("machine"), aligned(4))) static void on_trap(void)
     uint64_t cause;
     __asm__ volatile("csrr %0, mcause" : "=r"(cause));
     if (cause != (1ull << 63 | 7)) {
-        *(volatile uint32_t *)0x100000UL = 0x23333;      /* an unexpected trap: fail */
+        *(volatile uint32_t *)0x100000UL = 0x33333;      /* an unexpected trap: exit status 3 */
         for (;;)
             ;
     }
