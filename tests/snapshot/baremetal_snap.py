@@ -19,7 +19,7 @@ prints one line per round. Checked:
 
 usage: baremetal_snap.py TERN GUEST_ELF TMPDIR
 """
-import hashlib, os, re, resource, socket, subprocess, sys, time
+import atexit, hashlib, os, re, resource, socket, subprocess, sys, time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "guest-kit"))
 from display_lib import QMP
 
@@ -57,11 +57,22 @@ class HMP:
             lines = lines[1:]
         return "\n".join(lines)
 
+started = []
+
+@atexit.register
+def kill_left():
+    # a failed check ends the script: no tern may outlive it
+    for p in started:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
 def start(sock, accel="jit", extra=(), stdout=subprocess.PIPE):
     if os.path.exists(sock):
         os.unlink(sock)
     p = subprocess.Popen(BASE + ["-accel", accel, "-monitor", "unix:%s,server=on,wait=off" % sock] + list(extra),
                          stdout=stdout, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    started.append(p)
     return p, HMP(sock)
 
 def read_until(p, pattern, timeout=120):
@@ -170,6 +181,7 @@ print("-loadvm, delvm, info snapshots: fine", flush=True)
 qs = os.path.join(tmp, "qmp.sock")
 p = subprocess.Popen(BASE + ["-qmp", "unix:%s,server=on,wait=off" % qs, "-snapshot-dir", sdir, "-S"],
                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+started.append(p)
 q = QMP(qs)
 q.cmd("cont")
 time.sleep(0.1)
@@ -295,6 +307,7 @@ sock = os.path.join(tmp, "f.sock")
 # (interp: the translator's code buffer is a memory file the limit would refuse)
 p = subprocess.Popen(BASE + ["-accel", "interp", "-monitor", "unix:%s,server=on,wait=off" % sock, "-S"], stdout=subprocess.PIPE,
                      stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, preexec_fn=limit)
+started.append(p)
 h = HMP(sock)
 h.cmd("cont")
 time.sleep(0.1)

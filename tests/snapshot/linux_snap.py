@@ -13,7 +13,7 @@ image file with the same bytes, though the first run wrote past the save point.
 
 usage: linux_snap.py TERN GUEST_DIR TMPDIR chain|disk [CYCLES] [SEED]
 """
-import hashlib, os, random, re, sys, time
+import atexit, hashlib, os, random, re, sys, time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "guest-kit"))
 from ptyconsole import Console
 from display_lib import QMP
@@ -21,6 +21,18 @@ from display_lib import QMP
 tern, guest, tmp, mode = sys.argv[1:5]
 kernel = os.path.join(guest, "Image")
 initrd = os.path.join(guest, "initramfs.cpio.gz")
+
+consoles = []
+
+@atexit.register
+def kill_left():
+    for c in consoles:          # a failed check ends the script: no tern may outlive it
+        c.kill()
+
+def console(cmd):
+    c = Console(cmd, echo=False)
+    consoles.append(c)
+    return c
 
 def base_cmd(qmp, smp=1, accel="jit", extra=()):
     return [tern, "-M", "virt", "-m", "256M", "-smp", str(smp), "-nographic", "-accel", accel,
@@ -46,7 +58,7 @@ def chain(cycles, seed):
         accel = "interp" if rng.random() < 0.2 else "jit"
         accels[accel] = accels.get(accel, 0) + 1
         extra = ["-incoming", "file:" + snap] if snap else []
-        con = Console(base_cmd(qs, accel=accel, extra=extra), echo=False)
+        con = console(base_cmd(qs, accel=accel, extra=extra))
         q = QMP(qs)
         time.sleep(rng.uniform(0.01, 0.06) * (4 if accel == "interp" else 1))
         new = os.path.join(tmp, "chain%d" % (i % 2))
@@ -68,7 +80,7 @@ def chain(cycles, seed):
     print("chain: %d bytes of console output over %d processes (%s)" % (len(text), cycles, accels), flush=True)
     # the last one runs the boot to its end
     qs = os.path.join(tmp, "qlast.sock")
-    con = Console(base_cmd(qs, extra=["-incoming", "file:" + snap]), echo=False)
+    con = console(base_cmd(qs, extra=["-incoming", "file:" + snap]))
     con.seen = text
     con.expect(r"tern guest ready", 300)
     con.expect(r"/ # ", 60)
@@ -86,7 +98,7 @@ def disk():
         f.truncate(4 << 20)
     drive = ["-drive", "file=%s,format=raw,if=none,id=d0" % img, "-device", "virtio-blk-pci,drive=d0"]
     qs = os.path.join(tmp, "d1.sock")
-    con = Console(base_cmd(qs, smp=2, extra=drive), echo=False)
+    con = console(base_cmd(qs, smp=2, extra=drive))
     q = QMP(qs)
     con.expect(r"tern guest ready", 300)
     con.expect(r"/ # ", 60)
@@ -115,7 +127,7 @@ def disk():
         raise SystemExit("FAIL: the guest's checksum does not match the image")
     # the restore, into the same image file (which now holds the writes after the save)
     qs = os.path.join(tmp, "d2.sock")
-    con = Console(base_cmd(qs, smp=2, extra=drive + ["-incoming", "file:" + snap]), echo=False)
+    con = console(base_cmd(qs, smp=2, extra=drive + ["-incoming", "file:" + snap]))
     out2 = con.expect(r"SUM [0-9a-f]+ +-? *END", 300).decode(errors="replace")
     sum2 = re.search(r"SUM ([0-9a-f]+)", out2).group(1)
     con.expect(r"/ # ", 30)
