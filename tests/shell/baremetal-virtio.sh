@@ -4,13 +4,11 @@
 set -u
 T=${TERN:?}
 SRC=${SRCDIR:?}
-cc=$(command -v riscv64-linux-gnu-gcc || true)
-[ -n "$cc" ] || { echo "no riscv64 cross compiler"; exit 77; }
+. "$SRC/tests/shell/lib/baremetal.bash"
+baremetal_cc_or_skip
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-"$cc" -O2 -march=rv64gc -mabi=lp64d -mcmodel=medany -ffreestanding -nostdlib -static -fno-pie -no-pie \
-    -Wl,--build-id=none -Wl,--no-warn-rwx-segments -T"$SRC/bench/guest/link.ld" \
-    -o "$tmp/blk.elf" "$SRC/bench/guest/start.S" "$SRC/tests/baremetal/blk.c" || exit 1
+baremetal_build "$tmp/blk.elf" "$SRC/tests/baremetal/blk.c" || exit 1
 python3 -c "import sys; sys.stdout.buffer.write(bytes((i*7+1)&255 for i in range(512)) + bytes(512*7))" >"$tmp/disk.img"
 out=$(timeout 30 "$T" -M virt -bios none -nographic -serial stdio -kernel "$tmp/blk.elf" \
       -drive file="$tmp/disk.img",format=raw,if=none,id=d0 -device virtio-blk-device,drive=d0 -global virtio-mmio.force-legacy=false </dev/null); rc=$?

@@ -19,17 +19,15 @@ set -u
 T=${TERN:?}
 SRC=${SRCDIR:?}
 B=${BUILDDIR:?}
-cc=$(command -v riscv64-linux-gnu-gcc || true)
-[ -n "$cc" ] || { echo "no riscv64 cross compiler"; exit 77; }
+. "$SRC/tests/shell/lib/baremetal.bash"
+baremetal_cc_or_skip
 for tool in Xvfb xdotool import python3; do
     command -v $tool >/dev/null || { echo "$tool is not installed (scripts/install-deps installs it)"; exit 77; }
 done
 grep -q "define CONFIG_SDL 1" "$B/config.h" || { echo "tern was built without SDL (--disable-sdl)"; exit 77; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-"$cc" -O2 -march=rv64gc -mabi=lp64d -mcmodel=medany -ffreestanding -nostdlib -static -fno-pie -no-pie \
-    -Wl,--build-id=none -Wl,--no-warn-rwx-segments -T"$SRC/bench/guest/link.ld" \
-    -o "$tmp/bochs.elf" "$SRC/bench/guest/start.S" "$SRC/tests/baremetal/bochs.c" || exit 1
+baremetal_build "$tmp/bochs.elf" "$SRC/tests/baremetal/bochs.c" || exit 1
 # a display number nobody uses
 for n in $(seq 90 140); do [ -e /tmp/.X11-unix/X$n ] || [ -e /tmp/.X$n-lock ] || break; done
 Xvfb :$n -screen 0 1280x1024x24 -nolisten tcp >/dev/null 2>&1 &

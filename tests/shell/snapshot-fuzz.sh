@@ -7,11 +7,9 @@
 set -u
 T=${TERN:?}
 SRC=${SRCDIR:?}
-cc=$(command -v riscv64-linux-gnu-gcc || true)
-[ -n "$cc" ] || { echo "no riscv64 cross compiler"; exit 77; }
+. "$SRC/tests/shell/lib/baremetal.bash"
+baremetal_cc_or_skip
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-"$cc" -O2 -march=rv64gc -mabi=lp64d -mcmodel=medany -ffreestanding -nostdlib -static -fno-pie -no-pie \
-    -Wl,--build-id=none -Wl,--no-warn-rwx-segments -T"$SRC/bench/guest/link.ld" \
-    -o "$tmp/snapwork.elf" "$SRC/bench/guest/start.S" "$SRC/tests/baremetal/snapwork.c" || exit 1
+baremetal_build "$tmp/snapwork.elf" "$SRC/tests/baremetal/snapwork.c" || exit 1
 python3 "$SRC/tests/snapshot/fuzz_snap.py" "$T" "$tmp/snapwork.elf" "$tmp" "${SNAPFUZZ_ITERATIONS:-60}" ${SNAPFUZZ_SEED:-}
