@@ -54,6 +54,7 @@ struct vcpu {
     struct kvm_run *run;
     vcpu_ctl ctl;
     bool step;                  /* the debugger asked for one instruction */
+    bool debug_pending;         /* the debug registers changed while it ran (under ctl.lock) */
 };
 
 /* ---- the debugger: breakpoints and watchpoints in the four debug registers ---- */
@@ -1051,6 +1052,10 @@ static void *vcpu_thread(void *arg)
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
     pthread_mutex_lock(&v->ctl.lock);
     while (vcpu_ctl_runnable(&v->ctl)) {
+        if (v->debug_pending) {
+            v->debug_pending = false;
+            apply_guest_debug(v);
+        }
         pthread_mutex_unlock(&v->ctl.lock);
         int rc = ioctl(v->fd, KVM_RUN, 0);
         int e = errno;
@@ -1199,13 +1204,34 @@ static void kvm_request_pause(vcpu *v) { vcpu_ctl_request_pause(&v->ctl, kick, v
 static void kvm_wait_paused(vcpu *v) { vcpu_ctl_wait_paused(&v->ctl); }
 static int kvm_thread_id(vcpu *v) { return v->ctl.tid; }
 
+/*
+ * KVM_SET_GUEST_DEBUG waits for the vCPU's KVM_RUN to return, which for a guest halted
+ * with interrupts off is never: so a parked vCPU gets the registers now, and a running
+ * one is kicked to take them itself before it next enters the guest (gdb going away
+ * while the machine runs, say).
+ */
+static bool update_guest_debug(vcpu *v)
+{
+    pthread_mutex_lock(&v->ctl.lock);
+    bool now = !v->ctl.running || v->ctl.paused;
+    bool ok = true;
+    if (now)
+        ok = apply_guest_debug(v);
+    else
+        v->debug_pending = true;
+    pthread_mutex_unlock(&v->ctl.lock);
+    if (!now)
+        kick(v);
+    return ok;
+}
+
 static bool kvm_debug_changed(vcpu *v, char *err, unsigned errsize)
 {
     if (!v->vm->guest_debug) {
         snprintf(err, errsize, "this host's KVM has no guest debugging (KVM_CAP_SET_GUEST_DEBUG)");
         return false;
     }
-    if (!apply_guest_debug(v)) {
+    if (!update_guest_debug(v)) {
         snprintf(err, errsize, "KVM_SET_GUEST_DEBUG: %s", strerror(errno));
         return false;
     }
@@ -1217,7 +1243,7 @@ static bool kvm_debug_step(vcpu *v, bool on)
     if (!v->vm->guest_debug)
         return false;
     v->step = on;
-    return apply_guest_debug(v);
+    return update_guest_debug(v);
 }
 
 bool kvm_vcpu_get_fpu(vcpu *v, struct kvm_fpu *f)

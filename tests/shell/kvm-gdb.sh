@@ -39,7 +39,8 @@ if grep -q HOST-NO-DATA-BREAKPOINTS "$tmp/gdb.out"; then
     exit 77
 fi
 grep -q "gdb-test: 0 failures" "$tmp/gdb.out" || { tail -20 "$tmp/gdb.out"; exit 1; }
-for _ in $(seq 100); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+for _ in $(seq 300); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+kill -0 $pid 2>/dev/null && { echo "FAIL: tern still runs 30 s after gdb detached: $(cat "$tmp/tern.out")"; exit 1; }
 wait $pid
 rc=$?
 [ $rc = 0 ] && grep -q "debugme: done" "$tmp/tern.out" || { echo "FAIL: after detach tern ended with $rc: $(cat "$tmp/tern.out")"; exit 1; }
