@@ -190,7 +190,26 @@ static uint64_t counter_value(rv_cpu *c, unsigned which, bool debug)
     /* insn_count already includes the instruction reading the counter; a debugger looks
      * between instructions and sees what the next one would read */
     uint64_t n = c->insn_count - (debug ? 0 : 1);
+    /* an inhibited counter stands still: its offset then holds its value */
+    if (c->mcountinhibit & (1u << which))
+        return which == 0 ? c->mcycle_off : c->minstret_off;
     return which == 0 ? n + c->mcycle_off : n + c->minstret_off;
+}
+
+/* mcountinhibit's CY and IR bits: a counter stopped keeps its value; started again it
+ * counts on from there (OpenSBI stops them, and Linux's SBI PMU driver starts them
+ * only for a perf event, as on hardware and QEMU). */
+static void set_countinhibit(rv_cpu *c, uint64_t v, bool debug)
+{
+    for (unsigned which = 0; which <= 2; which += 2) {
+        uint64_t *off = which == 0 ? &c->mcycle_off : &c->minstret_off;
+        bool was = c->mcountinhibit & (1u << which), now = v & (1u << which);
+        if (!was && now)
+            *off = counter_value(c, which, debug);
+        else if (was && !now)
+            *off -= c->insn_count - (debug ? 0 : 1);
+    }
+    c->mcountinhibit = v & 5;
 }
 
 /* Counter-enable rule for cycle/time/instret/hpmcounterN reads below M-mode. */
@@ -437,7 +456,7 @@ static int csr_rw(rv_cpu *c, unsigned csr, uint64_t *oldp, uint64_t v, bool writ
     case CSR_MCOUNTINHIBIT:
         old = c->mcountinhibit;
         if (write)
-            c->mcountinhibit = v & 5;
+            set_countinhibit(c, v, debug);
         break;
     case CSR_MSCRATCH:
         old = c->mscratch;
@@ -465,12 +484,12 @@ static int csr_rw(rv_cpu *c, unsigned csr, uint64_t *oldp, uint64_t v, bool writ
     case CSR_MCYCLE:
         old = counter_value(c, 0, debug);
         if (write)
-            c->mcycle_off = v - c->insn_count;
+            c->mcycle_off = (c->mcountinhibit & 1) ? v : v - c->insn_count;
         break;
     case CSR_MINSTRET:
         old = counter_value(c, 2, debug);
         if (write)
-            c->minstret_off = v - c->insn_count;
+            c->minstret_off = (c->mcountinhibit & 4) ? v : v - c->insn_count;
         break;
     case CSR_TSELECT:
         old = c->tselect;                      /* no triggers: one selectable, type 0 */

@@ -1,7 +1,7 @@
 /*
  * Privilege modes and CSR access rules: ecall causes from U and S, medeleg delegation
  * to S (scause/sepc/stval set, mcause untouched), CSR privilege and read-only checks,
- * counter enables (mcounteren/scounteren), TW, TSR, TVM, sret/mret state, and SPP.
+ * counter enables (mcounteren/scounteren), mcountinhibit, TW, TSR, TVM, sret/mret state, and SPP.
  */
 #include "test.h"
 TEST_START
@@ -244,5 +244,31 @@ mstat_rd:
     li t1, (1 << 0) | (1 << 2) | (1 << 3) | (1 << 5) | (1 << 8) | (1 << 12) | (1 << 18) | (1 << 20)
     and t2, t0, t1
     CHECK_REG(t2, t1)
+
+    /* 19: mcountinhibit.CY and .IR stop mcycle and minstret where they stand; cleared,
+     * they count on from there; a write while stopped sets the value that stays */
+    TEST(19)
+    csrwi mcountinhibit, 5
+    csrr t0, minstret
+    csrr t1, mcycle
+    nop
+    nop
+    csrr t2, minstret
+    csrr t3, mcycle
+    CHECK_REG(t2, t0)
+    CHECK_REG(t3, t1)
+    li t0, 1000
+    csrw minstret, t0
+    nop
+    csrr t2, minstret
+    CHECK(t2, 1000)
+    csrwi mcountinhibit, 0
+    nop
+    csrr t2, minstret
+    li t1, 1000
+    sub t2, t2, t1
+    beqz t2, fail
+    li t1, 8
+    bgeu t2, t1, fail
 
     j pass
