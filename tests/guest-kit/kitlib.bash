@@ -1,0 +1,56 @@
+# Shared by the guest-kit builders (build-deb, build-src, build-x86): installing the
+# Debian packages a build needs, saying what it is doing, showing how far along a long
+# step is when stderr is a terminal, and publishing a finished kit in one rename.
+
+kit_name=${kit_name:-guest-kit}
+
+kit_say() { echo "$kit_name: $*" >&2; }
+
+# The Debian packages named that are missing get installed (as root, or through sudo).
+kit_need() {
+    local missing=() p
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    kit_say "installing ${missing[*]}"
+    local sudo=
+    [ "$(id -u)" = 0 ] || sudo=sudo
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get update -q >&2
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+}
+
+# kit_progress WHAT DONE TOTAL: one line rewritten in place on a terminal, nothing
+# otherwise (logs and CI get the step lines only).
+kit_progress() {
+    [ -t 2 ] || return 0
+    local pct=$(( $3 > 0 ? $2 * 100 / $3 : 0 ))
+    [ $pct -gt 99 ] && [ "$2" -lt "$3" ] && pct=99
+    printf '\r%s: %s %d/%d (%d%%)\033[K' "$kit_name" "$1" "$2" "$3" $pct >&2
+}
+
+kit_progress_end() {
+    [ -t 2 ] && printf '\r\033[K' >&2
+    return 0
+}
+
+# Reads a build's output on stdin, appends it to LOG, and counts the lines matching
+# PATTERN as progress against an expected TOTAL (a build's compile lines, say).
+kit_count_lines() {
+    local what=$1 pattern=$2 total=$3 log=$4 n=0 line
+    while IFS= read -r line; do
+        printf '%s\n' "$line" >>"$log"
+        if [[ $line =~ $pattern ]]; then
+            n=$((n + 1))
+            [ $n -gt "$total" ] && total=$n
+            (( n % 8 == 0 )) && kit_progress "$what" $n "$total"
+        fi
+    done
+    kit_progress_end
+}
+
+# kit_publish STAGING OUT: the finished kit appears at OUT whole or not at all.
+kit_publish() {
+    rm -rf "$2"
+    mv "$1" "$2"
+}
