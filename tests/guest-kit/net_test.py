@@ -272,8 +272,10 @@ def user_mode(args):
 
     # N MiB guest to host: the block, sent `times` times; the host hashes what arrives
     t0 = time.time()
-    run(con, "i=0; while [ $i -lt %d ]; do cat /tmp/block; i=$((i+1)); done | nc 10.0.2.100 8002"
-        % times, args.bulk_timeout)
+    # (nc -e: the loop writes to the socket itself, in cat's large writes; through a
+    # pipe Debian's busybox nc would pass it on 1 KiB at a time)
+    run(con, "printf '#!/bin/sh\\ni=0; while [ $i -lt %d ]; do cat /tmp/block; i=$((i+1)); done\\n' >/tmp/send"
+        " && chmod +x /tmp/send && nc 10.0.2.100 8002 -e /tmp/send" % times, args.bulk_timeout)
     sink.join(30)
     dt = time.time() - t0
     if sink.digest != stream_sum:
