@@ -1469,6 +1469,10 @@ int snapshot_load(machine *m, const char *path, bool startup, bool *changed, cha
 out:
     if (progress)
         progress(NULL, 0, 0);
+    /* names quoted from a damaged file may hold any byte: the message stays one line */
+    for (char *p = err; rc < 0 && *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
     if (rc < 0 && *changed)
         base_drop();             /* RAM follows no snapshot any more */
     free_ram_index(ri, m->as.nram);
