@@ -2,7 +2,7 @@
 with its stdio on the pty, wait for patterns in what it prints, type lines slowly
 enough for a 16-byte UART FIFO. Shared by the guest-kit drivers (console.py, pci_boot.py).
 """
-import os, pty, re, select, subprocess, sys, time
+import atexit, os, pty, re, select, subprocess, sys, time
 
 class Console:
     def __init__(self, cmd, echo=True):
@@ -13,6 +13,9 @@ class Console:
         self.start = time.time()
         self.proc = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=slave, close_fds=True)
         os.close(slave)
+        # a driver that gives up (a failed check raising SystemExit) must not leave the
+        # emulator running behind it
+        atexit.register(self.kill)
 
     def expect(self, pattern, timeout):
         """Wait for pattern; returns everything up to and including the match."""
