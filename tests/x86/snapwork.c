@@ -4,15 +4,17 @@
  * I/O APIC pin 0) interrupt it. With a virtio-blk disk on the first slot, each round's
  * line is also written to sector 1 + round and read back, every request completed by
  * a level-triggered interrupt; the disk then holds the lines. Each round waits for
- * two ticks of the APIC timer (a run lasts about a second on any host, so a save
+ * two ticks of the APIC timer (a run lasts about half a second on any host, so a save
  * lands mid-run), and the end for enough ticks of both timers, so a machine restored
- * with a timer left stopped never finishes. The output depends on nothing but the computation, so a run saved
- * and restored anywhere prints what an uninterrupted run prints.
+ * with a timer left stopped never finishes. The output depends on nothing but the
+ * computation, so a run saved and restored anywhere prints what an uninterrupted run
+ * prints. Kept short: every character printed and every interrupt is a VM exit, and
+ * an exit costs a millisecond or more on some hosts (kvm_pvm).
  */
 #include "guest.h"
 #include "../guest-common/virtio_blk.h"
 
-#define ROUNDS 40
+#define ROUNDS 20
 #define APIC_VECTOR 0x40
 #define PIT_VECTOR 0x41
 #define BLK_VECTOR 0x50
@@ -121,8 +123,8 @@ void guest_main(unsigned cpu, unsigned n)
         cli();
         puts_(line);
         sti();
-        /* paced by the timer (two ticks a round at least), so a run lasts about a
-         * second however fast the host runs it, and a save lands mid-run */
+        /* paced by the timer (two ticks a round at least), so a run lasts about half
+         * a second however fast the host runs it, and a save lands mid-run */
         while (apic_ticks < 2 * (uint64_t)(r + 1))
             halt(), sti();
     }
