@@ -127,7 +127,7 @@ for it in range(iters):
     q = subprocess.Popen(MACHINE + ["-incoming", "file:" + bad], stdin=subprocess.DEVNULL,
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        q.wait(1.0)
+        q.wait(0.4)
     except subprocess.TimeoutExpired:
         q.send_signal(signal.SIGTERM)
         try:
