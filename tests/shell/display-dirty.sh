@@ -28,13 +28,9 @@ grep -q "define CONFIG_SDL 1" "$B/config.h" || { echo "tern was built without SD
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 baremetal_build "$tmp/bochs.elf" "$SRC/tests/baremetal/bochs.c" || exit 1
-# a display number nobody uses
-for n in $(seq 90 140); do [ -e /tmp/.X11-unix/X$n ] || [ -e /tmp/.X$n-lock ] || break; done
-Xvfb :$n -screen 0 1280x1024x24 -nolisten tcp >/dev/null 2>&1 &
-xpid=$!
-trap 'kill $xpid 2>/dev/null; wait $xpid 2>/dev/null; rm -rf "$tmp"' EXIT
-for i in $(seq 100); do [ -e /tmp/.X11-unix/X$n ] && break; sleep 0.1; done
-export DISPLAY=:$n
+. "$SRC/tests/shell/lib/xvfb.bash"
+trap 'xvfb_stop; rm -rf "$tmp"' EXIT
+xvfb_start || exit 1
 
 TERN_SRC="$SRC" python3 - "$T" "$tmp/bochs.elf" "$tmp" ${ACCELS:-jit interp jit,check=on} <<'EOF'
 import atexit, json, os, socket, subprocess, sys, threading, time

@@ -16,13 +16,9 @@ for tool in Xvfb xdotool import python3 cpio; do
 done
 grep -q "define CONFIG_SDL 1" "$B/config.h" || { echo "tern was built without SDL (--disable-sdl)"; exit 77; }
 guest=$("$SRC/tests/guest-kit/build" --print-dir) || { echo "FAIL: could not build the guest kit"; exit 1; }
-# a display number nobody uses
-for n in $(seq 90 140); do [ -e /tmp/.X11-unix/X$n ] || [ -e /tmp/.X$n-lock ] || break; done
-Xvfb :$n -screen 0 1280x1024x24 -nolisten tcp >/dev/null 2>&1 &
-xpid=$!
-trap 'kill $xpid 2>/dev/null; wait $xpid 2>/dev/null' EXIT
-for i in $(seq 100); do [ -e /tmp/.X11-unix/X$n ] && break; sleep 0.1; done
-export DISPLAY=:$n
+. "$SRC/tests/shell/lib/xvfb.bash"
+trap xvfb_stop EXIT
+xvfb_start || exit 1
 fails=0
 # the first with a tablet, the second with a mouse the window grabs
 for gpu in virtio-gpu-pci,xres=1024,yres=768 "bochs-display,xres=1024,yres=768 --mouse"; do

@@ -24,13 +24,9 @@ elf=$B/tests/x86/bochs.elf
 [ -f "$elf" ] || { echo "FAIL: $elf not built (make x86-guests)"; exit 1; }
 kvm_caps_or_skip "$T" "$B/tests/x86/hello.elf"
 tmp=$(mktemp -d)
-# a display number nobody uses
-for n in $(seq 90 140); do [ -e /tmp/.X11-unix/X$n ] || [ -e /tmp/.X$n-lock ] || break; done
-Xvfb :$n -screen 0 1280x1024x24 -nolisten tcp >/dev/null 2>&1 &
-xpid=$!
-trap 'kill $xpid 2>/dev/null; wait $xpid 2>/dev/null; rm -rf "$tmp"' EXIT
-for i in $(seq 100); do [ -e /tmp/.X11-unix/X$n ] && break; sleep 0.1; done
-export DISPLAY=:$n
+. "$SRC/tests/shell/lib/xvfb.bash"
+trap 'xvfb_stop; rm -rf "$tmp"' EXIT
+xvfb_start || exit 1
 
 TERN_SRC="$SRC" python3 - "$T" "$elf" "$tmp" <<'EOF'
 import atexit, json, os, socket, subprocess, sys, threading, time
