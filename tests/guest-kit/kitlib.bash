@@ -1,6 +1,7 @@
-# Shared by the guest-kit builders (build-deb, build-src, build-x86): installing the
+# Shared by the guest-kit builders (build, build-src, compile-src, build-x86): installing the
 # Debian packages a build needs, saying what it is doing, showing how far along a long
-# step is when stderr is a terminal, and publishing a finished kit in one rename.
+# step is when stderr is a terminal, publishing a finished kit in one rename, and
+# letting one builder work at a time.
 
 kit_name=${kit_name:-guest-kit}
 
@@ -49,8 +50,29 @@ kit_count_lines() {
     kit_progress_end
 }
 
-# kit_publish STAGING OUT: the finished kit appears at OUT whole or not at all.
+# kit_publish STAGING OUT: the finished kit appears at OUT whole or not at all. Then the
+# cache is pruned: kits unused for 30 days (kit_used marks a use) and builds abandoned
+# over a day ago go, since a kit is up to 35 MB and each new kernel in the archive makes
+# a new one.
 kit_publish() {
     rm -rf "$2"
     mv "$1" "$2"
+    find "$cache_root" -mindepth 1 -maxdepth 1 -type d \( -name 'guest-*' -o -name 'src-bin-*' -o -name 'x86-guest-*' \) \
+        -mtime +30 -exec rm -rf {} + 2>/dev/null || true
+    find "$cache_root" -mindepth 1 -maxdepth 1 -type d \( -name 'work-*' -o -name 'x86-work-*' \) \
+        -mmin +1440 -exec rm -rf {} + 2>/dev/null || true
+}
+
+# kit_used DIR: a kit found in the cache was used now (kit_publish keeps it 30 days more).
+kit_used() { touch "$1" 2>/dev/null || true; }
+
+# One builder at a time per cache: tests run side by side (run-tests runs two at once)
+# may all ask for a kit that a fresh machine has yet to make. The others wait, then find
+# it made. A builder started by one that holds the lock (build runs build-src) inherits it.
+kit_lock() {
+    [ -n "${TERN_KIT_LOCKED:-}" ] && return 0
+    mkdir -p "$cache_root"
+    exec 9>>"$cache_root/.lock"
+    flock 9
+    export TERN_KIT_LOCKED=1
 }
