@@ -15,6 +15,9 @@ from ptyconsole import Console
 OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
 UBOOT = "/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin"
 BOOTARGS = "console=ttyS0 root=/dev/vda rw init=/init"
+# under OpenSBI the root disk is named by its label instead, as distributions name it
+# (rootfs-image labels it tern-root; a kernel that mounts root itself knows only devices)
+BOOTARGS_LABEL = "console=ttyS0 root=LABEL=tern-root rw init=/init"
 
 def main():
     ap = argparse.ArgumentParser()
@@ -44,7 +47,8 @@ def main():
     if a.firmware == "uboot":
         cmd += ["-kernel", UBOOT]
     else:
-        cmd += ["-kernel", os.path.join(a.kit, "Image"), "-append", BOOTARGS]
+        cmd += ["-kernel", os.path.join(a.kit, "Image"),
+                "-append", BOOTARGS_LABEL if a.firmware == "opensbi" and modular else BOOTARGS]
         if modular:
             cmd += ["-initrd", initrd]
     if a.accel:
